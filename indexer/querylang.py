@@ -1,0 +1,476 @@
+"""The user's query language → a Whoosh query, read best-effort and never raising.
+
+Users type Swedish as they speak it, and researchers type operators. Both must work:
+
+    flyktingmottagning                    words (all must match; inflections and compounds found)
+    "gemensam nämnd"                      exact phrase (a quoted single word = that exact form)
+    e-tjänster OR digitalisering          OR / ELLER, AND / OCH, NOT / INTE, -ord
+    digital*                              prefix
+    kommun:Umeå år:2015 ämne:digitalisering beslut:ja organisation:"Skåne Nordväst"
+    datum:2015-01-01..2016-12-31          date range (also år:2010..2015)
+
+A malformed query (unbalanced quotes or parentheses, a lone operator, an unknown field) is read
+the most sensible way and ``CompiledQuery.message`` says, in Swedish, how it was read. Field
+filters are returned separately, not inside the Whoosh tree, because their values must be matched
+against the index's own facet values (case and accents), which only the search service can see.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from indexer import analysis
+
+# Searched text fields and their weight: a word in the title says more than one in the body.
+TEXT_FIELDS: tuple[tuple[str, float], ...] = (("title", 3.0), ("decisions", 1.5), ("text", 1.0))
+MIN_PREFIX = 2
+MAX_CLAUSES = 64  # words/phrases kept from one query; the rest are dropped with a message
+
+# Query field name (as typed, folded) → facet parameter name in indexer.query.FACETS.
+FIELD_ALIASES: dict[str, str] = {
+    "organisation": "organisation",
+    "org": "organisation",
+    "organ": "organ",
+    "kommun": "kommun",
+    "kommuner": "kommun",
+    "lan": "lan",
+    "ar": "ar",
+    "amne": "amne",
+    "beslut": "beslut",
+}
+DATE_FIELDS = {"datum"}
+OPERATORS = {"AND": "AND", "OCH": "AND", "&&": "AND", "OR": "OR", "ELLER": "OR", "||": "OR",
+             "NOT": "NOT", "INTE": "NOT"}
+
+_TOKEN = re.compile(
+    r"""
+    (?P<lparen>\() | (?P<rparen>\)) |
+    (?P<field>-?[^\W\d_]{2,20}):(?P<fvalue>"[^"]*"?|[^\s()"]*) |
+    (?P<phrase>"[^"]*"?) |
+    (?P<word>[^\s()"]+)
+    """,
+    re.VERBOSE | re.UNICODE,
+)
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    query: wq.Query | None  # None → match every item (only filters, or nothing typed)
+    field_filters: tuple[tuple[str, str], ...] = ()
+    excluded_filters: tuple[tuple[str, str], ...] = ()  # from -kommun:Umeå
+    date_from: str | None = None
+    date_to: str | None = None
+    terms: frozenset[str] = frozenset()  # index-space terms to highlight
+    message: str | None = None
+    relaxed: wq.Query | None = None  # the same words OR-ed: a fallback when AND finds nothing
+    words: tuple[str, ...] = ()  # positive words as typed (for spelling suggestions)
+
+
+@dataclass
+class _State:
+    notes: list[str] = field(default_factory=list)
+    filters: list[tuple[str, str]] = field(default_factory=list)
+    excluded: list[tuple[str, str]] = field(default_factory=list)
+    date_from: str | None = None
+    date_to: str | None = None
+    terms: set[str] = field(default_factory=set)
+    words: list[str] = field(default_factory=list)
+    leaves: list[wq.Query] = field(default_factory=list)  # positive leaves, for `relaxed`
+    clauses: int = 0
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+
+def compile_query(text: str) -> CompiledQuery:
+    """Read ``text`` best-effort; never raises (a safety net turns surprises into a message)."""
+    try:
+        return _compile(text)
+    except Exception:  # noqa: BLE001 - a query must never produce a server error
+        words = [w for w in re.findall(r"\w[\w-]*", text or "")][:MAX_CLAUSES]
+        state = _State()
+        leaves = [q for q in (_word_query(w, state) for w in words) if q is not None]
+        state.note("Frågan kunde inte tolkas helt; den lästes som vanliga sökord.")
+        return CompiledQuery(
+            query=wq.Or(leaves) if leaves else None,
+            terms=frozenset(state.terms),
+            message=" ".join(state.notes),
+            words=tuple(words),
+        )
+
+
+def _compile(text: str) -> CompiledQuery:
+    state = _State()
+    tokens = _lex(text or "", state)
+    parser = _Parser(tokens, state)
+    tree = parser.parse()
+    if text.strip() in {"*", "*:*"}:
+        state.note("”*” visar alla punkter.")
+    relaxed = wq.Or(list(state.leaves)) if len(state.leaves) > 1 else None
+    return CompiledQuery(
+        query=tree,
+        field_filters=tuple(dict.fromkeys(state.filters)),
+        excluded_filters=tuple(dict.fromkeys(state.excluded)),
+        date_from=state.date_from,
+        date_to=state.date_to,
+        terms=frozenset(state.terms),
+        message=" ".join(state.notes) or None,
+        relaxed=relaxed,
+        words=tuple(state.words),
+    )
+
+
+# ---------------------------------------------------------------- lexing
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str  # lparen rparen op word phrase field
+    value: str
+    extra: str = ""
+    negated: bool = False
+
+
+def _lex(text: str, state: _State) -> list[_Tok]:
+    out: list[_Tok] = []
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind in ("lparen", "rparen"):
+            out.append(_Tok(kind, m.group()))
+        elif m.group("field") is not None:
+            out.extend(_field_token(m.group("field"), m.group("fvalue"), state))
+        elif kind == "phrase":
+            out.append(_phrase_token(m.group("phrase"), state))
+        else:
+            out.extend(_word_token(m.group("word")))
+    return out
+
+
+def _word_token(raw: str) -> list[_Tok]:
+    if raw in OPERATORS:
+        return [_Tok("op", OPERATORS[raw])]
+    if raw.startswith("-") and len(raw) > 1:
+        inner = _word_token(raw[1:])
+        if len(inner) == 1 and inner[0].kind in ("word", "phrase"):
+            return [_Tok("op", "NOT"), inner[0]]
+        return inner
+    if raw in {"+", "-", "|", "&"}:
+        return []
+    return [_Tok("word", raw.lstrip("+"))]
+
+
+def _phrase_token(raw: str, state: _State) -> _Tok:
+    if len(raw) < 2 or not raw.endswith('"'):
+        state.note("Ett citattecken saknade sin partner; frasen lästes till slutet av frågan.")
+        return _Tok("phrase", raw.strip('"'))
+    return _Tok("phrase", raw[1:-1])
+
+
+def _field_token(name: str, value: str, state: _State) -> list[_Tok]:
+    negated = False
+    if name.startswith("-"):
+        negated, name = True, name[1:]
+    key = analysis.fold(name)
+    value = value.strip('"').strip()
+    if key in DATE_FIELDS or (key == "ar" and ".." in value):
+        _date_range(key, value, state)
+        return []
+    facet = FIELD_ALIASES.get(key)
+    if facet is None:
+        state.note(f"Okänt fält ”{name}:” – orden söktes som vanlig text.")
+        return [_Tok("word", w) for w in (name, value) if w]
+    if not value:
+        state.note(f"Fältet ”{name}:” saknade värde och ignorerades.")
+        return []
+    if facet == "beslut":
+        value = "ja" if analysis.fold(value) in {"ja", "yes", "1", "true", "sant"} else "nej"
+    (state.excluded if negated else state.filters).append((facet, value))
+    return []
+
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+
+
+def _date_range(key: str, value: str, state: _State) -> None:
+    low, sep, high = (part.strip() for part in value.partition(".."))
+    if not sep:
+        high = low
+    if low and high and _date_bound(low, end=False) and _date_bound(high, end=False) and (
+        _date_bound(low, end=False) > _date_bound(high, end=False)  # type: ignore[operator]
+    ):
+        low, high = high, low
+    start = _date_bound(low, end=False)
+    stop = _date_bound(high, end=True)
+    if (low and start is None) or (high and stop is None):
+        state.note(f"Datumintervallet ”{value}” förstods inte; skriv t.ex. datum:2015-01-01..2016-12-31.")
+        return
+    state.date_from, state.date_to = start or state.date_from, stop or state.date_to
+
+
+def _date_bound(text: str, *, end: bool) -> str | None:
+    if not text:
+        return None
+    m = _DATE.match(text)
+    if not m:
+        return None
+    year, month, day = m.group(1), m.group(2), m.group(3)
+    if not 1 <= int(month or 1) <= 12 or not 1 <= int(day or 1) <= 31:
+        return None
+    if day:
+        return f"{year}-{month}-{day}"
+    if month:
+        return f"{year}-{month}-{'31' if end else '01'}"
+    return f"{year}-{'12-31' if end else '01-01'}"
+
+
+# ---------------------------------------------------------------- parsing
+
+
+class _Parser:
+    """Recursive descent: or := and (OR and)* ; and := unary (AND? unary)* ; unary := NOT unary | atom."""
+
+    def __init__(self, tokens: list[_Tok], state: _State) -> None:
+        self.tokens = tokens
+        self.pos = 0
+        self.state = state
+        self.depth = 0
+
+    def peek(self) -> _Tok | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self) -> _Tok:
+        tok = self.tokens[self.pos]
+        self.pos += 1
+        return tok
+
+    def parse(self) -> wq.Query | None:
+        result = self.or_expr()
+        while self.peek() is not None:  # a stray ")" stopped us early: skip it and go on
+            if self.take().kind == "rparen":
+                self.state.note("En avslutande parentes saknade sin början och ignorerades.")
+            more = self.or_expr()
+            result = _combine(wq.And, [result, more])
+        return result
+
+    def or_expr(self) -> wq.Query | None:
+        parts = [self.and_expr()]
+        while (tok := self.peek()) is not None and tok.kind == "op" and tok.value == "OR":
+            self.take()
+            if self.peek() is None or self.peek().kind == "rparen":  # type: ignore[union-attr]
+                self.state.note("”OR/ELLER” i slutet saknade ett ord och ignorerades.")
+                break
+            parts.append(self.and_expr())
+        return _combine(wq.Or, parts)
+
+    def and_expr(self) -> wq.Query | None:
+        parts: list[wq.Query | None] = []
+        while (tok := self.peek()) is not None and tok.kind != "rparen":
+            if tok.kind == "op" and tok.value == "OR":
+                if not parts:
+                    self.take()
+                    self.state.note("”OR/ELLER” i början saknade ett ord och ignorerades.")
+                    continue
+                break
+            if tok.kind == "op" and tok.value == "AND":
+                self.take()
+                if not parts or self.peek() is None:
+                    self.state.note("”AND/OCH” saknade ett ord på ena sidan och ignorerades.")
+                continue
+            parts.append(self.unary())
+        return _combine(wq.And, parts)
+
+    def unary(self) -> wq.Query | None:
+        tok = self.take()
+        if tok.kind == "op" and tok.value == "NOT":
+            nxt = self.peek()
+            if nxt is None or nxt.kind in ("rparen", "op"):
+                self.state.note("”NOT/INTE” saknade ett ord efter sig och ignorerades.")
+                return None
+            inner = self.unary_negated()
+            return wq.Not(inner) if inner is not None else None
+        return self.atom(tok)
+
+    def unary_negated(self) -> wq.Query | None:
+        """The operand of NOT: its words are not highlighted nor used for suggestions."""
+        saved = (set(self.state.terms), list(self.state.words), list(self.state.leaves))
+        result = self.atom(self.take())
+        self.state.terms, self.state.words, self.state.leaves = saved[0], saved[1], saved[2]
+        return result
+
+    def atom(self, tok: _Tok) -> wq.Query | None:
+        if tok.kind == "lparen":
+            self.depth += 1
+            if self.depth > 20:
+                self.state.note("För djupt nästlade parenteser; de inre ignorerades.")
+            inner = self.or_expr()
+            self.depth -= 1
+            if self.peek() is not None and self.peek().kind == "rparen":  # type: ignore[union-attr]
+                self.take()
+            else:
+                self.state.note("En parentes stängdes aldrig; den stängdes i slutet av frågan.")
+            return inner
+        if tok.kind == "op":  # AND/OR where an operand was expected
+            self.state.note(f"Operatorn ”{tok.value}” stod på fel plats och ignorerades.")
+            return None
+        if not self._room():
+            return None
+        if tok.kind == "phrase":
+            return _phrase_query(tok.value, self.state)
+        if tok.kind == "word":
+            return _word_query(tok.value, self.state)
+        return None
+
+    def _room(self) -> bool:
+        self.state.clauses += 1
+        if self.state.clauses > MAX_CLAUSES:
+            self.state.note(f"Frågan hade fler än {MAX_CLAUSES} ord; resten ignorerades.")
+            return False
+        return True
+
+
+def _combine(kind: type[wq.CompoundQuery], parts: Iterable[wq.Query | None]) -> wq.Query | None:
+    kept = [p for p in parts if p is not None]
+    if not kept:
+        return None
+    if len(kept) == 1 and not isinstance(kept[0], wq.Not):
+        return kept[0]
+    positives = [p for p in kept if not isinstance(p, wq.Not)]
+    if kind is wq.And and not positives:  # "INTE x" alone means: everything except x
+        return wq.And([wq.Every(), *kept])
+    return kind(kept)
+
+
+def _across_fields(make: object) -> wq.Query | None:
+    """One sub-query per text field, weighted, OR-ed: a word may be in title, decision or text."""
+    subs = []
+    for fieldname, weight in TEXT_FIELDS:
+        q = make(fieldname)  # type: ignore[operator]
+        if q is not None:
+            subs.append(_boosted(q, weight))
+    if not subs:
+        return None
+    return subs[0] if len(subs) == 1 else wq.Or(subs)
+
+
+def _boosted(q: wq.Query, weight: float) -> wq.Query:
+    if weight != 1.0:
+        q.boost = q.boost * weight
+    return q
+
+
+def _word_query(raw: str, state: _State) -> wq.Query | None:
+    word = raw.strip().strip(".,;:!?¿¡'`´’”“()[]{}").lower()
+    if not word:
+        return None
+    if word == "*":
+        return None
+    if word.endswith("*"):
+        return _prefix_query(word.rstrip("*"), state)
+    if "*" in word or "?" in word:
+        word = word.replace("*", "").replace("?", "")
+        state.note("Jokertecken mitt i ord stöds inte; ordet söktes utan dem.")
+    variants = analysis.query_variants(word)
+    if not variants:
+        return None  # a stop word
+    state.words.append(word)
+    state.terms.update(t for t, _ in variants)
+
+    def make(fieldname: str) -> wq.Query:
+        terms = [wq.Term(fieldname, t, boost=b) for t, b in variants]
+        return terms[0] if len(terms) == 1 else wq.Or(terms)
+
+    q = _across_fields(make)
+    if q is not None:
+        state.leaves.append(q)
+    return q
+
+
+def _prefix_query(stem: str, state: _State) -> wq.Query | None:
+    if len(stem) < MIN_PREFIX:
+        state.note(f"Prefixsökning kräver minst {MIN_PREFIX} tecken före *; ”{stem}*” ignorerades.")
+        return None
+    state.terms.add(analysis.EXACT + stem + "*")
+    q = _across_fields(lambda f: wq.Prefix(f, analysis.EXACT + stem))
+    if q is not None:
+        state.leaves.append(q)
+    return q
+
+
+def _phrase_query(text: str, state: _State) -> wq.Query | None:
+    words = [w.lower() for w, _, _ in analysis.tokenize(text)]
+    if not words:
+        return None
+    if len(words) == 1:  # a quoted single word means exactly that form
+        state.terms.add(analysis.EXACT + words[0])
+        state.words.append(words[0])
+        q = _across_fields(lambda f: wq.Term(f, analysis.EXACT + words[0]))
+        if q is not None:
+            state.leaves.append(q)
+        return q
+    stems = [t for t in (analysis.phrase_term(w) for w in words) if t]
+    if not stems:
+        return None
+    state.words.extend(words)
+    for w in words:
+        state.terms.update(t for t, _ in analysis.query_variants(w) if not t.startswith(analysis.PART))
+    exact = [analysis.EXACT + w for w in words if not analysis.is_stopword(w)]
+
+    def make(fieldname: str) -> wq.Query:
+        if len(stems) == 1:
+            return wq.Term(fieldname, stems[0])
+        loose = wq.Phrase(fieldname, stems)
+        strict = wq.Phrase(fieldname, exact, boost=2.0) if len(exact) == len(stems) else None
+        return wq.Or([strict, loose]) if strict is not None else loose
+
+    q = _across_fields(make)
+    if q is not None:
+        state.leaves.append(q)
+    return q
+
+
+def bound_expansions(q: wq.Query, reader: object, limit: int = 256) -> tuple[wq.Query, bool]:
+    """Replace prefix queries by at most ``limit`` concrete terms (most frequent first).
+
+    ``a*`` over a national archive expands to tens of thousands of terms and would tie up a
+    worker; capping keeps every query bounded. Returns the query and whether anything was cut.
+    """
+    cut = False
+
+    def visit(node: wq.Query) -> wq.Query:
+        nonlocal cut
+        if isinstance(node, wq.Prefix):
+            terms = _top_terms(reader, node.fieldname, node.text, limit + 1)
+            if len(terms) > limit:
+                cut = True
+                terms = terms[:limit]
+            if not terms:
+                return wq.NullQuery
+            return wq.Or([wq.Term(node.fieldname, t) for t in terms], boost=node.boost)
+        if isinstance(node, wq.CompoundQuery):
+            return node.__class__([visit(s) for s in node.subqueries], boost=node.boost)
+        if isinstance(node, wq.Not):
+            return wq.Not(visit(node.query))
+        return node
+
+    return visit(q), cut
+
+
+def _top_terms(reader: object, fieldname: str, prefix: str, n: int) -> list[str]:
+    """Up to ``n`` terms with the prefix, preferring the most frequent when there are many."""
+    found: list[tuple[int, str]] = []
+    scanned = 0
+    if fieldname not in reader.schema:  # type: ignore[attr-defined]
+        return []
+    for raw in reader.expand_prefix(fieldname, prefix):  # type: ignore[attr-defined]
+        term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        found.append((reader.doc_frequency(fieldname, term), term))  # type: ignore[attr-defined]
+        scanned += 1
+        if scanned >= 20 * n:
+            break
+    found.sort(key=lambda p: (-p[0], p[1]))
+    return [t for _, t in found[:n]]
