@@ -1,0 +1,252 @@
+"""Swedish text analysis for the Whoosh index: tokens, stems, compound parts and accent folding.
+
+Every word is indexed as several terms at the same position, told apart by a prefix, so one
+index serves exact, inflected, compound-part and accent-less search (see ``index_terms``):
+
+* ``=flyktingmottagningen``  the exact lower-cased form (ranks exact matches first),
+* ``flyktingmottagning``     the Snowball stem (inflections match each other),
+* ``^flyktingmottagning``    the accent-folded stem ("umea" finds "Umeå"),
+* ``~flykting``, ``~mottagning``, ``~flyktingmottagning``  stems of compound and hyphen parts
+  and of the whole word, at index time only, so the query term ``~flykting`` matches both the
+  word "flyktingar" and the compound "flyktingmottagningen".
+
+Whoosh pickles the schema, and with it the analyzer, into the index. So every tokenizer and
+filter here is a top-level class without state; the stemmer and the compound lexicon are reached
+through module-level cached functions. Never rename or move these classes: existing indexes
+refer to them by import path (``indexer.analysis.SwedishTokenizer``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+
+from whoosh.analysis import Analyzer, Filter, Token, Tokenizer
+
+from indexer.decompound import lexicon, split_word
+
+EXACT = "="  # prefix of the exact (lower-cased, unfolded) original form
+PART = "~"  # prefix of compound/hyphen part stems (index time only)
+FOLD = "^"  # prefix of the accent-folded stem
+
+# Words are runs of letters/digits; inner hyphens keep "e-tjänster" and "IT-samverkan" whole.
+WORD_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+MIN_HYPHEN_PART = 2  # "e" in "e-tjänster" is no search term on its own; "it" is
+# Letters NFKD does not decompose; folded by hand so "Bølle"/"Æble" behave like the rest.
+_EXTRA_FOLDS = str.maketrans({"ø": "o", "æ": "ae", "ł": "l", "đ": "d", "ß": "ss", "œ": "oe"})
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    """One Snowball Swedish stemmer per process (PyStemmer's C backend when installed)."""
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("swedish")
+
+
+@lru_cache(maxsize=200_000)
+def stem_sv(word: str) -> str:
+    """Snowball Swedish stem of a lower-case word, with the neuter "-et" repaired.
+
+    Snowball 3 keeps "-et" after some endings ("förbundet", "projektet", "utskottet"), so
+    "förbund" and "förbundet" would never meet. When the dictionary lists the word as the
+    definite form of a neuter noun, the "-et" (and a genitive "-s") is stripped first.
+    """
+    stem = str(_stemmer().stemWord(word))
+    if stem.endswith("et") and _is_neuter_definite(stem):
+        return str(_stemmer().stemWord(stem[:-2]))
+    return stem
+
+
+def _is_neuter_definite(form: str) -> bool:
+    """Listed in the dictionary, or a compound whose last part is ("regionförbundet")."""
+    neuter = lexicon().neuter_definite
+    if form in neuter:
+        return True
+    parts = split_word(form)
+    return bool(parts) and parts[-1] in neuter
+
+
+@lru_cache(maxsize=200_000)
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics (å→a, ä→a, ö→o, é→e, ü→u); hyphens are kept."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_EXTRA_FOLDS))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    path = Path(__file__).parent / "data" / "stopwords_sv.txt"
+    words = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word = line.split("#", 1)[0].strip().lower()
+        if word:
+            words.add(word)
+    return frozenset(words)
+
+
+def is_stopword(word: str) -> bool:
+    """Function words ("och", "att", "som") that carry no meaning in a search."""
+    return word.lower() in _stopwords()
+
+
+def split_compound(word: str) -> tuple[str, ...]:
+    """Parts of a compound ("flyktingmottagningen" → ("flykting", "mottagningen")); () if none.
+
+    Non-final parts come back as dictionary roots without the linking -s-/-e-, which is what a
+    user would type ("bredbandsutbyggnad" → "bredband", "utbyggnad"). Hyphenated words are
+    split at the hyphens by ``index_terms``, not here.
+    """
+    return split_word(word.lower())
+
+
+def tokenize(text: str) -> list[tuple[str, int, int]]:
+    """(word, startchar, endchar) for each word, case kept; hyphenated words stay whole."""
+    return [(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(text)]
+
+
+def _hyphen_part_terms(word: str) -> list[str]:
+    """Part stems of "e-tjänsteplattformen": "tjänsteplattform", "tjänst", "plattform", and
+    "e-tjänst" (the prefix joined to the first compound part), so the query "e-tjänst" finds it.
+    """
+    pieces = word.split("-")
+    terms: list[str] = []
+    for k, piece in enumerate(pieces):
+        if len(piece) >= MIN_HYPHEN_PART and not is_stopword(piece):
+            terms.append(stem_sv(piece))
+        parts = split_compound(piece)
+        terms.extend(stem_sv(p) for p in parts)
+        if k > 0 and parts:
+            terms.append(stem_sv("-".join(pieces[:k] + [parts[0]])))
+    return terms
+
+
+@lru_cache(maxsize=200_000)
+def _index_terms(word: str) -> tuple[str, ...]:
+    if is_stopword(word):
+        return ()
+    stem = stem_sv(word)
+    terms = [EXACT + word, stem, FOLD + fold(stem), PART + stem]
+    if "-" in word:
+        terms.extend(PART + t for t in _hyphen_part_terms(word))
+    else:
+        terms.extend(PART + stem_sv(p) for p in split_compound(word))
+    return tuple(dict.fromkeys(terms))
+
+
+def index_terms(word: str) -> list[str]:
+    """Every term the analyzer emits at index time for one word (deduplicated, in order)."""
+    return list(_index_terms(word.lower()))
+
+
+def _query_terms(word: str) -> tuple[str, ...]:
+    """The subset of the index terms a query may use: no compound parts of the query word."""
+    if is_stopword(word):
+        return ()
+    stem = stem_sv(word)
+    return tuple(dict.fromkeys([EXACT + word, stem, FOLD + fold(stem)]))
+
+
+def query_variants(word: str) -> list[tuple[str, float]]:
+    """Weighted terms for one user word: exact form > inflection > compound part > folded.
+
+    An accent-less word ("umea", "forbund", "sundstrom") may mean an accented one. Its own stem
+    can differ from the accented word's ("umea" stems to "ume", "umeå" stays "umeå"), so both
+    the folded stem and the folded word as typed are tried against the ``^`` terms.
+    """
+    word = word.lower()
+    if not word or is_stopword(word):
+        return []
+    stem = stem_sv(word)
+    variants: dict[str, float] = {
+        EXACT + word: 4.0,
+        stem: 2.0,
+        PART + stem: 1.0,
+        FOLD + fold(stem): 0.5,
+    }
+    if fold(word) == word:
+        variants.setdefault(FOLD + word, 0.5)
+    return list(variants.items())
+
+
+def phrase_term(word: str) -> str | None:
+    """The term a phrase query uses for this word (the stem); None for stop words."""
+    word = word.lower()
+    if not word or is_stopword(word):
+        return None
+    return stem_sv(word)
+
+
+class SwedishTokenizer(Tokenizer):
+    """Words by ``WORD_RE`` with positions and character offsets; hyphenated words whole."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self).__name__)
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: object,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        matches = WORD_RE.finditer(value) if tokenize else [re.match(r".*", value, re.S)]
+        for pos, match in enumerate(m for m in matches if m is not None and m.group()):
+            token.text = match.group()
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = token.text
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            yield token
+
+
+class SwedishTermFilter(Filter):
+    """Lower-cases, drops stop words, and emits the prefixed terms of ``index_terms``.
+
+    In query mode (Whoosh passes ``mode="query"``) compound parts are not emitted: a query for
+    a compound should match the compound, not every document that contains one of its parts.
+    Stopped words keep their position number, so phrase positions stay true to the text.
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self).__name__)
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for token in tokens:
+            word = token.text.lower()
+            terms = _index_terms(word) if token.mode != "query" else _query_terms(word)
+            if not terms:
+                if not token.removestops:
+                    token.text = EXACT + word
+                    token.stopped = True
+                    yield token
+                continue
+            for term in terms:
+                token.text = term
+                yield token
+
+
+def swedish_analyzer() -> Analyzer:
+    """The analyzer for TEXT fields (title, text, decisions)."""
+    return SwedishTokenizer() | SwedishTermFilter()

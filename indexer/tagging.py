@@ -1,0 +1,180 @@
+"""Topic tags and the procedural flag for agenda items, from editable data files.
+
+Topics come from ``data/topics.toml``: each topic lists base-form words and phrases. Words are
+compared on Snowball stems *and* compound parts (via ``indexer.analysis``), so the topic word
+"flykting" counts in "flyktingmottagningen" and "e-tjänst" in "e-tjänsteplattformen" without
+listing every compound. A title hit weighs more than a hit in the text or decisions; repeated
+words are capped so one long item cannot pile up evidence from a single word; an item gets at
+most three topics, strongest first, each above an absolute and a relative threshold.
+
+Procedural items ("Mötets öppnande", "Val av justerare" …) are recognised by the title
+patterns of ``data/procedural.toml`` and get no topics.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from indexer.analysis import PART, index_terms, is_stopword, stem_sv, tokenize
+from indexer.records import AgendaItem, Meeting
+
+DATA_DIR = Path(__file__).parent / "data"
+MAX_TOPICS = 3
+TITLE_WEIGHT = 3.0  # one title hit is as strong as three hits in the text
+TEXT_WEIGHT = 1.0
+MAX_HITS_PER_TERM = 3  # in the text: a word repeated ten times is not ten times the evidence
+MIN_SCORE = 3.0  # absolute: a title hit, or three text hits
+RELATIVE_MIN = 0.4  # a second/third topic needs at least this share of the best topic's score
+_NUMBER_PREFIX = re.compile(r"^\s*(?:§\s*)?\d+(?:[.:]\d+)*[.):]?\s*")
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    label: str
+    stems: frozenset[str]
+    phrases: tuple[tuple[str, ...], ...]
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class ProceduralRules:
+    always: tuple[re.Pattern[str], ...]
+    if_short: tuple[re.Pattern[str], ...]
+    max_words: int
+
+
+def _content_stems(text: str) -> list[str]:
+    """Stems of the non-stop words, in order (for phrases)."""
+    words = (w.lower() for w, _, _ in tokenize(text))
+    return [stem_sv(w) for w in words if not is_stopword(w)]
+
+
+def _term_stem(term: str) -> str:
+    stems = _content_stems(term)
+    if len(stems) != 1:
+        raise ValueError(f"topics.toml: termen {term!r} ska vara ett ord")
+    return stems[0]
+
+
+@lru_cache(maxsize=1)
+def load_topics() -> tuple[Topic, ...]:
+    """The taxonomy, in file order; a malformed file fails loudly at first use."""
+    data = tomllib.loads((DATA_DIR / "topics.toml").read_text(encoding="utf-8"))
+    topics = []
+    for entry in data["topic"]:
+        topics.append(
+            Topic(
+                id=entry["id"],
+                label=entry["label"],
+                stems=frozenset(_term_stem(t) for t in entry.get("terms", ())),
+                phrases=tuple(tuple(_content_stems(p)) for p in entry.get("phrases", ())),
+                weight=float(entry.get("weight", 1.0)),
+            )
+        )
+    ids = [t.id for t in topics]
+    if len(ids) != len(set(ids)):
+        raise ValueError("topics.toml: ämnes-id:n måste vara unika")
+    return tuple(topics)
+
+
+@lru_cache(maxsize=1)
+def procedural_rules() -> ProceduralRules:
+    data = tomllib.loads((DATA_DIR / "procedural.toml").read_text(encoding="utf-8"))
+    return ProceduralRules(
+        always=tuple(re.compile(p) for p in data.get("always", ())),
+        if_short=tuple(re.compile(p) for p in data.get("if_short", ())),
+        max_words=int(data.get("max_words", 12)),
+    )
+
+
+def topic_labels() -> dict[str, str]:
+    """Topic id → Swedish label, in taxonomy order."""
+    return {t.id: t.label for t in load_topics()}
+
+
+def _normalise_title(title: str) -> str:
+    """"1. Mötets öppnande." → "mötets öppnande"; also drops markdown emphasis."""
+    title = title.replace("*", "").replace("_", " ").strip()
+    title = _NUMBER_PREFIX.sub("", title)
+    return re.sub(r"\s+", " ", title).strip(" .:;-–").lower()
+
+
+def is_procedural(item: AgendaItem) -> bool:
+    """Title matches an ``always`` pattern, or an ``if_short`` one and the item is near empty."""
+    rules = procedural_rules()
+    title = _normalise_title(item.title)
+    if any(p.search(title) for p in rules.always):
+        return True
+    if any(p.search(title) for p in rules.if_short):
+        body = " ".join((item.text, *item.decisions))
+        return len(tokenize(body)) <= rules.max_words
+    return False
+
+
+def _word_stems(word: str) -> set[str]:
+    """The stem of a word and of its compound/hyphen parts (the analyzer's ``~`` terms)."""
+    return {t[len(PART) :] for t in index_terms(word) if t.startswith(PART)}
+
+
+def _evidence(text: str) -> tuple[Counter[str], list[str]]:
+    """Counts of every stem and part stem in ``text``, and its content stems in order."""
+    counts: Counter[str] = Counter()
+    for word, _, _ in tokenize(text):
+        counts.update(_word_stems(word.lower()))
+    return counts, _content_stems(text)
+
+
+def _phrase_hits(sequence: list[str], phrase: tuple[str, ...]) -> int:
+    n = len(phrase)
+    if not n:
+        return 0
+    return sum(1 for i in range(len(sequence) - n + 1) if tuple(sequence[i : i + n]) == phrase)
+
+
+def _score(topic: Topic, title: tuple[Counter[str], list[str]], body: tuple[Counter[str], list[str]]) -> float:
+    score = 0.0
+    for stem in topic.stems:
+        if title[0][stem]:
+            score += TITLE_WEIGHT
+        score += TEXT_WEIGHT * min(body[0][stem], MAX_HITS_PER_TERM)
+    for phrase in topic.phrases:
+        score += TITLE_WEIGHT * min(_phrase_hits(title[1], phrase), 1)
+        score += TEXT_WEIGHT * min(_phrase_hits(body[1], phrase), MAX_HITS_PER_TERM)
+    return score * topic.weight
+
+
+def score_topics(title: str, text: str) -> list[tuple[str, float]]:
+    """(topic id, score) for every topic with evidence, strongest first (ties: taxonomy order)."""
+    title_ev, body_ev = _evidence(title), _evidence(text)
+    order = {t.id: i for i, t in enumerate(load_topics())}
+    scores = [(t.id, _score(t, title_ev, body_ev)) for t in load_topics()]
+    return sorted((s for s in scores if s[1] > 0), key=lambda s: (-s[1], order[s[0]]))
+
+
+def choose_topics(scores: list[tuple[str, float]]) -> tuple[str, ...]:
+    """At most three, each above ``MIN_SCORE`` and ``RELATIVE_MIN`` of the best."""
+    if not scores or scores[0][1] < MIN_SCORE:
+        return ()
+    floor = max(MIN_SCORE, RELATIVE_MIN * scores[0][1])
+    return tuple(topic for topic, score in scores[:MAX_TOPICS] if score >= floor)
+
+
+def tag_item(item: AgendaItem) -> AgendaItem:
+    """Set ``procedural`` and 0–3 ``topics`` (procedural items get none)."""
+    if is_procedural(item):
+        return dataclasses.replace(item, procedural=True, topics=())
+    body = "\n".join((item.text, *item.decisions, *(a.what for a in item.actions)))
+    topics = choose_topics(score_topics(item.title, body))
+    return dataclasses.replace(item, procedural=False, topics=topics)
+
+
+def tag_meeting(meeting: Meeting) -> Meeting:
+    """Tag every item of a meeting."""
+    return dataclasses.replace(meeting, items=tuple(tag_item(i) for i in meeting.items))

@@ -1,0 +1,208 @@
+"""Swedish analysis: the token scheme the index and query layers rely on, and pickling."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import index
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.query import Or, Term
+
+from indexer.analysis import (
+    EXACT,
+    FOLD,
+    PART,
+    SwedishTermFilter,
+    SwedishTokenizer,
+    fold,
+    index_terms,
+    is_stopword,
+    phrase_term,
+    query_variants,
+    split_compound,
+    stem_sv,
+    swedish_analyzer,
+    tokenize,
+)
+
+
+def test_stems_match_snowball_3() -> None:
+    assert stem_sv("kommunerna") == "kommun"
+    assert stem_sv("beslutade") == "beslut"
+    # Whoosh's bundled old Snowball leaves -et alone; the current algorithm strips it.
+    assert stem_sv("sammanträdet") == "sammanträd"
+    assert stem_sv("e-tjänsterna") == "e-tjänst"
+
+
+@pytest.mark.parametrize("word", ["förbundet", "förbundets", "projektet", "utskottet", "landstinget", "regionförbundet"])
+def test_neuter_definite_is_stemmed_like_the_bare_noun(word: str) -> None:
+    bare = word.removesuffix("s").removesuffix("et")
+    assert stem_sv(word) == stem_sv(bare)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Umeå", "umea"),
+        ("ÖREBRO", "orebro"),
+        ("Sundström", "sundstrom"),
+        ("café Müller", "cafe muller"),
+        ("e-tjänster", "e-tjanster"),
+        ("Bølle", "bolle"),
+    ],
+)
+def test_fold(text: str, expected: str) -> None:
+    assert fold(text) == expected
+
+
+def test_stopwords_from_data_file() -> None:
+    assert is_stopword("och") and is_stopword("Att") and is_stopword("på")
+    assert not is_stopword("kommun") and not is_stopword("beslut")
+
+
+def test_tokenize_keeps_hyphenated_words_and_offsets() -> None:
+    text = "Gemensamma e-tjänster, IT-samverkan 2015–2016 (Umeå)."
+    tokens = tokenize(text)
+    assert [t[0] for t in tokens] == [
+        "Gemensamma",
+        "e-tjänster",
+        "IT-samverkan",
+        "2015",
+        "2016",
+        "Umeå",
+    ]
+    for word, start, end in tokens:
+        assert text[start:end] == word
+
+
+def test_index_terms_of_a_compound() -> None:
+    terms = index_terms("Flyktingmottagningen")
+    assert terms[:3] == [EXACT + "flyktingmottagningen", "flyktingmottagning", FOLD + "flyktingmottagning"]
+    assert {PART + "flyktingmottagning", PART + "flykting", PART + "mottagning"} <= set(terms)
+    assert len(terms) == len(set(terms))
+
+
+def test_index_terms_of_hyphenated_words() -> None:
+    terms = set(index_terms("e-tjänsteplattformen"))
+    assert {PART + "e-tjänsteplattform", PART + "e-tjänst", PART + "plattform", PART + "tjänst"} <= terms
+    assert PART + "e" not in terms
+    assert {PART + "it", PART + "samverkan"} <= set(index_terms("IT-samverkan"))
+
+
+def test_stop_words_have_no_terms() -> None:
+    assert index_terms("och") == []
+    assert query_variants("och") == []
+    assert phrase_term("Och") is None
+    assert phrase_term("Kommunerna") == "kommun"
+
+
+def test_query_variants_weights_and_folding() -> None:
+    assert query_variants("flykting") == [
+        (EXACT + "flykting", 4.0),
+        ("flykting", 2.0),
+        (PART + "flykting", 1.0),
+        (FOLD + "flykting", 0.5),
+    ]
+    umea = dict(query_variants("umea"))
+    assert FOLD + "umea" in umea  # the stem of "umea" is "ume", of "umeå" "umeå"
+    assert set(dict(query_variants("forbund"))) & set(index_terms("förbund"))
+    assert set(dict(query_variants("Orebro"))) & set(index_terms("Örebro"))
+
+
+@pytest.mark.parametrize(
+    ("query", "document_word"),
+    [
+        ("flykting", "flyktingmottagningen"),
+        ("e-tjänst", "e-tjänsteplattformen"),
+        ("nämnd", "överförmyndarnämnd"),
+        ("räddningstjänst", "räddningstjänstsorganisationen"),
+        ("umea", "Umeå"),
+        ("sundstrom", "Sundström"),
+        ("forbund", "förbundet"),
+        ("e-tjänster", "e-tjänst"),
+    ],
+)
+def test_query_word_reaches_document_word(query: str, document_word: str) -> None:
+    assert set(dict(query_variants(query))) & set(index_terms(document_word))
+
+
+def _stream(text: str, mode: str) -> list[tuple[str, int]]:
+    return [(t.text, t.pos) for t in swedish_analyzer()(text, positions=True, mode=mode)]
+
+
+def test_analyzer_positions_and_modes() -> None:
+    indexed = _stream("Flyktingmottagningen och Umeå", "index")
+    assert (PART + "flykting", 0) in indexed
+    assert (FOLD + "umea", 2) in indexed  # "och" is dropped but keeps its position
+    assert all(pos != 1 for _, pos in indexed)
+    queried = _stream("Flyktingmottagningen och Umeå", "query")
+    assert not any(text.startswith(PART) for text, _ in queried)
+    assert ("flyktingmottagning", 0) in queried
+
+
+def test_analyzer_keeps_stopped_tokens_when_asked() -> None:
+    tokens = [(t.text, t.stopped) for t in swedish_analyzer()("i Umeå", removestops=False, mode="index")]
+    assert tokens[0] == (EXACT + "i", True)
+    assert (FOLD + "umea", False) in tokens
+
+
+def test_analyzer_pickles() -> None:
+    analyzer = swedish_analyzer()
+    clone = pickle.loads(pickle.dumps(analyzer))
+    assert clone == analyzer
+    assert [t.text for t in clone("Umeå")] == [t.text for t in analyzer("Umeå")]
+    assert SwedishTokenizer() == SwedishTokenizer() and SwedishTermFilter() == SwedishTermFilter()
+
+
+def test_real_whoosh_index_round_trip(tmp_path: Path) -> None:
+    schema = Schema(id=ID(stored=True, unique=True), text=TEXT(analyzer=swedish_analyzer()))
+    ix = index.create_in(str(tmp_path), schema)
+    with ix.writer() as writer:
+        writer.add_document(id="a", text="Flyktingmottagningen i Umeå och e-tjänsteplattformen")
+        writer.add_document(id="b", text="Kommunerna beslutade om bredbandsutbyggnad")
+    reopened = index.open_dir(str(tmp_path))
+    with reopened.searcher() as searcher:
+
+        def ids(term: str) -> set[str]:
+            return {hit["id"] for hit in searcher.search(Term("text", term))}
+
+        assert ids(EXACT + "flyktingmottagningen") == {"a"}
+        assert ids(stem_sv("kommunen")) == {"b"}
+        assert ids(PART + "flykting") == {"a"}
+        assert ids(PART + "bredband") == {"b"}
+        assert ids(FOLD + "umea") == {"a"}
+        assert ids(PART + "e-tjänst") == {"a"}
+        query = Or([Term("text", t, boost=w) for t, w in query_variants("flykting")])
+        assert [hit["id"] for hit in searcher.search(query)] == ["a"]
+
+
+def test_split_compound_lowercases() -> None:
+    assert split_compound("Flyktingmottagning") == ("flykting", "mottagning")
+    assert split_compound("kommun") == ()
+
+
+_WORDS = st.text(
+    alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyzåäöé-")), min_size=1, max_size=30
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_WORDS)
+def test_index_terms_properties(word: str) -> None:
+    terms = index_terms(word)
+    assert len(terms) == len(set(terms))
+    if terms:
+        assert terms[0] == EXACT + word
+        assert all(t for t in terms)
+        assert {t for t, _ in query_variants(word)} & set(terms)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=200))
+def test_tokenize_offsets_property(text: str) -> None:
+    for word, start, end in tokenize(text):
+        assert text[start:end] == word and word
