@@ -63,6 +63,257 @@ def parse(file: Path, as_json: bool) -> None:
     click.echo(meeting_summary(meeting))
 
 
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
+
+
+def _index_option(f):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--index",
+        "index_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Indexmapp (standard: $PROTOKOLL_INDEX eller en mapp under användarens datamapp).",
+    )(f)
+
+
+def _resolve_index(index_dir: Path | None) -> Path:
+    from indexer.generations import default_index_dir
+
+    return index_dir or default_index_dir()
+
+
+@cli.command()
+@click.argument(
+    "corpus", required=False, default="corpus",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+)
+@_index_option
+@click.option("--rebuild", is_flag=True, help="Bygg om hela indexet i en ny generation.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Antal tolkningsprocesser.")
+@click.option("--wait", is_flag=True, help="Vänta på ett annat pågående indexeringsjobb.")
+def index(corpus: Path, index_dir: Path | None, rebuild: bool, workers: int | None, wait: bool) -> None:
+    """Indexera (eller uppdatera indexet för) alla protokoll i CORPUS.
+
+    Bara nya och ändrade filer tolkas; borttagna filer försvinner ur indexet.
+    Slutstatus: 0 allt gick bra, 1 några filer misslyckades men indexet uppdaterades,
+    2 felaktiga argument, 3 ett annat indexeringsjobb pågår.
+
+    Example: protokoll index corpus --index /tmp/protokoll-index
+    """
+    from indexer.errors import IndexBusy
+    from indexer.index import build_index
+
+    target = _resolve_index(index_dir)
+    bar = _progress_bar()
+    try:
+        report = build_index(
+            corpus, target, rebuild=rebuild, workers=workers, wait=wait,
+            progress=bar.update if bar else None,
+        )
+    except IndexBusy as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_BUSY)
+    finally:
+        if bar:
+            bar.close()
+    click.echo(_index_summary(report, target))
+    sys.exit(EXIT_SOME_FAILED if report.failed else EXIT_OK)
+
+
+class _Bar:
+    """tqdm on a terminal only: piped output stays clean for scripts and logs."""
+
+    def __init__(self) -> None:
+        from tqdm import tqdm
+
+        self._bar = tqdm(total=0, unit="fil", desc="Indexerar", file=sys.stderr)
+
+    def update(self, done: int, total: int, source: str) -> None:
+        self._bar.total = total
+        self._bar.n = done
+        self._bar.set_postfix_str(source[-40:], refresh=False)
+        self._bar.refresh()
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def _progress_bar() -> _Bar | None:
+    return _Bar() if sys.stderr.isatty() else None
+
+
+def _index_summary(report: object, target: Path) -> str:
+    r = report  # indexer.index.BuildReport
+    lines = [
+        f"Index: {target}" + (" (nybyggt)" if r.rebuilt else ""),  # type: ignore[attr-defined]
+        f"  tillagda:     {len(r.added)}",  # type: ignore[attr-defined]
+        f"  uppdaterade:  {len(r.updated)}",  # type: ignore[attr-defined]
+        f"  borttagna:    {len(r.removed)}",  # type: ignore[attr-defined]
+        f"  oförändrade:  {len(r.unchanged)}",  # type: ignore[attr-defined]
+        f"  misslyckade:  {len(r.failed)}",  # type: ignore[attr-defined]
+    ]
+    lines += [f"    {path}: {reason}" for path, reason in r.failed]  # type: ignore[attr-defined]
+    lines.append(f"Tid: {r.durations.get('total', 0.0):.1f} s")  # type: ignore[attr-defined]
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("query", required=False, default="")
+@click.option("--organisation", multiple=True, help="Filtrera på organisation.")
+@click.option("--organ", multiple=True, help="Filtrera på organ (t.ex. styrelse).")
+@click.option("--kommun", multiple=True, help="Filtrera på kommun.")
+@click.option("--lan", "--län", "lan", multiple=True, help="Filtrera på län.")
+@click.option("--ar", "--år", "ar", multiple=True, help="Filtrera på år.")
+@click.option("--amne", "--ämne", "amne", multiple=True, help="Filtrera på ämne (id).")
+@click.option("--beslut", is_flag=True, help="Bara punkter med beslut.")
+@click.option("--fran", "--från", "fran", default=None, help="Från datum (ÅÅÅÅ-MM-DD).")
+@click.option("--till", default=None, help="Till datum (ÅÅÅÅ-MM-DD).")
+@click.option("--sort", type=click.Choice(["relevans", "nyast", "aldst"]), default="relevans")
+@click.option("--page", "--sida", "page", type=int, default=1, help="Sida (från 1).")
+@click.option("--per-sida", "page_size", type=int, default=10, help="Träffar per sida.")
+@_index_option
+@click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON.")
+def search(
+    query: str, organisation: tuple[str, ...], organ: tuple[str, ...], kommun: tuple[str, ...],
+    lan: tuple[str, ...], ar: tuple[str, ...], amne: tuple[str, ...], beslut: bool,
+    fran: str | None, till: str | None, sort: str, page: int, page_size: int,
+    index_dir: Path | None, as_json: bool,
+) -> None:
+    """Sök bland dagordningspunkterna, t.ex. protokoll search "e-tjänster" --kommun Umeå.
+
+    Frågespråk: ord, "exakta fraser", OR/ELLER, NOT/INTE, -ord, prefix*,
+    kommun:Umeå år:2015 ämne:digitalisering beslut:ja datum:2015-01-01..2016-12-31.
+
+    Example: protokoll search flyktingmottagning --ar 2017 --json
+    """
+    from indexer.errors import QueryError
+    from indexer.query import SearchRequest
+    from indexer.search import SearchService
+
+    args: dict[str, object] = {
+        "q": query, "organisation": list(organisation), "organ": list(organ),
+        "kommun": list(kommun), "lan": list(lan), "ar": list(ar), "amne": list(amne),
+        "beslut": ["ja"] if beslut else [], "fran": fran, "till": till, "sort": sort,
+        "sida": str(page), "per_sida": str(page_size),
+    }
+    try:
+        request = SearchRequest.from_args(args)
+    except QueryError as exc:
+        raise click.UsageError(exc.message) from None
+    service = SearchService(_resolve_index(index_dir))
+    try:
+        result = service.search(request)
+    finally:
+        service.close()
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(_render_result(result))
+
+
+def _render_result(result: object) -> str:
+    """A readable list: items under their meeting, marks shown as *word*."""
+    import re
+
+    from markupsafe import Markup
+
+    r = result  # indexer.results.SearchResult
+    lines = []
+    if r.message:  # type: ignore[attr-defined]
+        lines.append(f"Obs: {r.message}")  # type: ignore[attr-defined]
+    if r.suggestion:  # type: ignore[attr-defined]
+        lines.append(f"Menade du: {r.suggestion}?")  # type: ignore[attr-defined]
+    total = r.total  # type: ignore[attr-defined]
+    lines.append(f"{total} träff{'ar' if total != 1 else ''}, sida {r.request.page} av {max(1, r.page_count)}")  # type: ignore[attr-defined]
+    for group in r.groups:  # type: ignore[attr-defined]
+        head = " · ".join(x for x in (group.organisation, group.body, group.date, group.place) if x)
+        lines.append("")
+        lines.append(f"{head}  [{group.meeting_id}]")
+        for hit in group.hits:
+            snippet = re.sub(r"</?mark>", "*", str(hit.snippet))
+            lines.append(f"  {hit.item_number}. {hit.title}")
+            lines.append(f"     {Markup(snippet).unescape()}")
+            for decision in hit.decisions[:2]:
+                lines.append(f"     Beslut: {decision}")
+    return "\n".join(lines)
+
+
+@cli.command(name="generate")
+@click.option("--meetings", "count", type=click.IntRange(1, 1_000_000), required=True,
+              help="Antal möten att skriva.")  # fmt: skip
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Tom mapp (eller ett tidigare genererat arkiv) att skriva till.")  # fmt: skip
+@click.option("--seed", type=int, default=0, show_default=True, help="Samma frö ger samma filer.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Antal processer (standard: 1 under 3 000 möten, annars 2).")  # fmt: skip
+def generate_command(count: int, out: Path, seed: int, workers: int | None) -> None:
+    """Skriv ett syntetiskt protokollarkiv för test och prestandamätning (aldrig i corpus/).
+
+    Example: protokoll generate --meetings 10000 --out /tmp/arkiv --seed 1
+    """
+    from indexer.generate import generate
+
+    report = generate(count, out, seed=seed, workers=workers)
+    per_format = ", ".join(f"{fmt} {n:,}".replace(",", "\u00a0") for fmt, n in
+                           sorted(report.files_per_format.items(), key=lambda kv: -kv[1]))  # fmt: skip
+    rate = report.meetings / report.seconds if report.seconds else float("inf")
+    click.echo(f"Antal möten: {report.meetings:,}".replace(",", "\u00a0"))
+    click.echo(f"Filer per format: {per_format}")
+    click.echo(f"Tid: {report.seconds:.1f} s ({rate:.0f} möten/s, {report.megabytes:.1f} MB)"
+               .replace(".", ","))  # fmt: skip
+    click.echo(f"Facit: {out / 'manifest.json'}")
+
+
+@cli.command(name="bench")
+@click.option("--meetings", "count", type=click.IntRange(1, 1_000_000), required=True,
+              help="Arkivets storlek i möten (granskarnas storlek: 10000).")  # fmt: skip
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Mapp för arkiv, index och results.json (standard: <tmp>/protokoll-bench).")  # fmt: skip
+@click.option("--seed", type=int, default=1, show_default=True, help="Arkivets frö.")
+@click.option("--skip-web", is_flag=True, help="Hoppa över webbmätningen.")
+@click.option("--skip-peers", is_flag=True, help="Hoppa över SQLite FTS5 och tantivy.")
+@click.option("--passes", type=click.IntRange(1, 20), default=2, show_default=True,
+              help="Varv genom frågemixen.")  # fmt: skip
+@click.option("--web-requests", type=click.IntRange(1, 100_000), default=400, show_default=True,
+              help="Anrop per webbadress (/ och /api/search).")  # fmt: skip
+@click.option("--benchmarks", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Uppdatera avsnittet för denna storlek i t.ex. BENCHMARKS.md.")  # fmt: skip
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Tolkningsprocesser.")
+@click.option("--profile", type=click.IntRange(0, 1_000_000), default=0,
+              help="Profilera tolkning, analys, skrivning och sökning var för sig på N filer.")  # fmt: skip
+def bench_command(count: int, out: Path | None, seed: int, skip_web: bool, skip_peers: bool,
+                  passes: int, web_requests: int, benchmarks: Path | None, workers: int | None,
+                  profile: int) -> None:  # fmt: skip
+    """Mät indexering, sökning, webb och jämförelse med SQLite FTS5 och tantivy.
+
+    Genererar (eller återanvänder) ett syntetiskt arkiv och skriver OUT/results.json och
+    OUT/BENCHMARKS.md.
+
+    Example: protokoll bench --meetings 10000 --out /tmp/bench --benchmarks BENCHMARKS.md
+    """
+    import tempfile
+
+    from indexer.bench import BenchConfig, run_bench
+
+    cfg = BenchConfig(
+        meetings=count, out=out or Path(tempfile.gettempdir()) / "protokoll-bench", seed=seed,
+        skip_web=skip_web, skip_peers=skip_peers, passes=passes, web_requests=web_requests,
+        benchmarks=benchmarks, workers=workers, profile=profile,
+    )
+    results = run_bench(cfg, echo=lambda line: click.echo(line, err=True))
+    q, i = results["query"], results["index"]
+    click.echo(f"Index: {i['seconds']:.1f} s, {i['meetings_per_s']:.0f} möten/s, "
+               f"topp-RSS {i['peak_rss_mb']:.0f} MB, {i['size_mb']:.0f} MB på disk")  # fmt: skip
+    click.echo(f"Sökning med alla facetter: p50 {q['p50_ms']:.1f} ms, p95 {q['p95_ms']:.1f} ms, "
+               f"p99 {q['p99_ms']:.1f} ms")  # fmt: skip
+    for name, peer in (results.get("peers") or {}).items():
+        ratio = peer.get("ratio") or {}
+        if ratio:
+            click.echo(f"{name}: tid ÷ Protokollsöks tid: index {ratio.get('index_seconds')}, "
+                       f"p50 {ratio.get('query_p50')}, p95 {ratio.get('query_p95')}")  # fmt: skip
+    click.echo(f"Resultat: {cfg.out / 'results.json'}")
+
+
 def main() -> None:  # pragma: no cover - thin wrapper
     cli(prog_name="protokoll")
 

@@ -1,0 +1,140 @@
+"""Meeting pages, the meeting list, coverage and trend series, read from the index.
+
+Everything here works from the ``kind="meeting"`` documents (see ``indexer.schema``) and the
+cached facet arrays, so a meeting page never re-parses its source file and trends never touch
+stored text. Called only by ``SearchService``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from indexer.facets import FacetArrays
+from indexer.records import Meeting
+from indexer.results import Coverage, MeetingPage, MeetingSummary, TrendSeries
+from indexer.schema import meeting_filter
+
+MAX_SERIES = 12  # a chart with more lines is unreadable; the rest are summed as "Övriga"
+OTHER = "Övriga"
+
+
+def summaries(searcher: Any) -> tuple[MeetingSummary, ...]:
+    """Every indexed meeting, oldest first (by date, then id)."""
+    out = []
+    for doc in searcher.docs_for_query(meeting_filter()):  # type: ignore[attr-defined]
+        f = searcher.stored_fields(doc)  # type: ignore[attr-defined]
+        out.append(
+            MeetingSummary(
+                id=f["meeting_id"],
+                organisation=f.get("organisation"),
+                body=f.get("body"),
+                date=f.get("date"),
+                place=f.get("place"),
+                item_count=int(f.get("item_count") or 0),
+                decision_count=int(f.get("decision_count") or 0),
+            )
+        )
+    return tuple(sorted(out, key=lambda m: (m.date or "", m.id)))
+
+
+def meeting_page(
+    searcher: Any,
+    all_meetings: tuple[MeetingSummary, ...],
+    meeting_id: str,
+    corpus_dir: Path | None,
+    topic_labels: dict[str, str],
+) -> MeetingPage | None:
+    fields = searcher.document(item_id=meeting_id, kind="meeting")  # type: ignore[attr-defined]
+    if not fields or "meeting_json" not in fields:
+        return None
+    meeting = Meeting.from_dict(json.loads(fields["meeting_json"]))
+    meeting = _with_index_id(meeting, meeting_id)
+    same = [
+        m for m in all_meetings if m.organisation == meeting.organisation and m.body == meeting.body
+    ]
+    ids = [m.id for m in same]
+    pos = ids.index(meeting_id) if meeting_id in ids else -1
+    previous_id = ids[pos - 1] if pos > 0 else None
+    next_id = ids[pos + 1] if 0 <= pos < len(ids) - 1 else None
+    return MeetingPage(
+        meeting=meeting,
+        previous_id=previous_id,
+        next_id=next_id,
+        source_path=_source_path(fields.get("source"), corpus_dir),
+        topic_labels={t: topic_labels.get(t, t) for i in meeting.items for t in i.topics},
+    )
+
+
+def _with_index_id(meeting: Meeting, meeting_id: str) -> Meeting:
+    """The stored JSON holds the parser's id; a duplicate got a suffix in the index."""
+    if meeting.id == meeting_id:
+        return meeting
+    from dataclasses import replace
+
+    return replace(meeting, id=meeting_id)
+
+
+def _source_path(source: str | None, corpus_dir: Path | None) -> str | None:
+    if not source or corpus_dir is None:
+        return None
+    root = corpus_dir.resolve()
+    path = (root / source).resolve()
+    return source if path.is_relative_to(root) else None
+
+
+def coverage(all_meetings: Iterable[MeetingSummary]) -> Coverage:
+    counts: dict[str, Counter[int]] = defaultdict(Counter)
+    newest: dict[str, str | None] = {}
+    for m in all_meetings:
+        org = m.organisation or "Okänd organisation"
+        newest.setdefault(org, None)
+        if m.date:
+            counts[org][int(m.date[:4])] += 1
+            newest[org] = max(newest[org] or "", m.date)
+        else:
+            counts[org]
+    years = sorted({y for c in counts.values() for y in c})
+    if years:
+        years = list(range(years[0], years[-1] + 1))  # gaps are what coverage should show
+    rows = tuple(
+        (org, tuple(counts[org][y] for y in years), newest[org]) for org in sorted(newest)
+    )
+    return Coverage(tuple(years), rows)
+
+
+def trend_series(
+    docs: Iterable[int], arrays: FacetArrays, request: object
+) -> tuple[tuple[int, ...], tuple[TrendSeries, ...], int]:
+    """Items per (year, series) where the series is the organisation or each municipality."""
+    field = arrays.field("municipality" if getattr(request, "by", "") == "kommun" else "organisation")
+    years_arr = arrays.field("year")
+    year_from = getattr(request, "year_from", None)
+    year_to = getattr(request, "year_to", None)
+    per: dict[str, Counter[int]] = defaultdict(Counter)
+    total = 0
+    for doc in docs:
+        ys = years_arr.values(doc)
+        if not ys:
+            continue
+        year = int(ys[0])
+        if (year_from and year < year_from) or (year_to and year > year_to):
+            continue
+        total += 1
+        for name in field.values(doc) or ("Okänd",):
+            per[name][year] += 1
+    seen = sorted({y for c in per.values() for y in c})
+    if not seen:
+        return (), (), 0
+    years = tuple(range(year_from or seen[0], (year_to or seen[-1]) + 1))
+    ranked = sorted(per.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+    series = [TrendSeries(name, tuple(c[y] for y in years)) for name, c in ranked[:MAX_SERIES]]
+    if len(ranked) > MAX_SERIES:
+        rest: Counter[int] = Counter()
+        for _, c in ranked[MAX_SERIES:]:
+            rest.update(c)
+        series.append(TrendSeries(OTHER, tuple(rest[y] for y in years)))
+    return years, tuple(series), total

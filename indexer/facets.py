@@ -1,0 +1,145 @@
+"""Facet counting from per-reader cached arrays instead of Whoosh's ``groupedby``.
+
+``groupedby`` rebuilds a per-document value list on every search (36 ms for the multi-valued
+municipality facet alone; ../shared/SEARCH-NOTES.md §4.3). Instead, once per reader generation we
+invert each facet field's postings into a document → value-code array, and a search then only
+runs ``Counter`` over the matching document numbers. The same arrays give the procedural flag
+used by the ranking and the year/organisation pairs used by trends.
+"""
+
+from __future__ import annotations
+
+import threading
+from array import array
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import chain
+
+from indexer import analysis
+from indexer.schema import MULTI_VALUED, YES
+
+SINGLE_FIELDS = ("kind", "organisation", "body", "has_decision", "procedural", "date")
+MULTI_FIELDS = tuple(sorted(MULTI_VALUED))
+MISSING = -1
+EMPTY: tuple[int, ...] = ()
+
+
+@dataclass
+class FieldArray:
+    """Values of one field for every document of a reader, as small integer codes."""
+
+    vocab: list[str]
+    single: array | None  # code per document (MISSING when absent), single-valued fields
+    multi: list[tuple[int, ...]] | None  # codes per document, multi-valued fields
+
+    def count(self, docs: Iterable[int]) -> Counter[str]:
+        if self.single is not None:
+            codes = self.single
+            counts = Counter(codes[d] for d in docs)
+            counts.pop(MISSING, None)
+        else:
+            lists = self.multi or []
+            counts = Counter(chain.from_iterable(lists[d] for d in docs))
+        return Counter({self.vocab[c]: n for c, n in counts.items()})
+
+    def values(self, doc: int) -> tuple[str, ...]:
+        if self.single is not None:
+            code = self.single[doc]
+            return () if code == MISSING else (self.vocab[code],)
+        return tuple(self.vocab[c] for c in (self.multi or [])[doc])
+
+    def resolve(self, raw: str) -> list[str]:
+        """Index values a user's value means: exact, then case-insensitive, then accent-folded."""
+        if raw in self.vocab:
+            return [raw]
+        lower = raw.casefold()
+        found = [v for v in self.vocab if v.casefold() == lower]
+        if found:
+            return found
+        folded = analysis.fold(raw)
+        return [v for v in self.vocab if analysis.fold(v) == folded]
+
+
+class FacetArrays:
+    """All facet arrays of one reader; build once, then share between threads read-only."""
+
+    def __init__(self, reader: object) -> None:
+        self.doc_count = reader.doc_count_all()  # type: ignore[attr-defined]
+        self.fields: dict[str, FieldArray] = {}
+        for name in (*SINGLE_FIELDS, *MULTI_FIELDS):
+            self.fields[name] = self._invert(reader, name, multi=name in MULTI_VALUED)
+        self.years = self._years(reader)
+        proc = self.fields["procedural"]
+        yes = proc.vocab.index(YES) if YES in proc.vocab else None
+        self.procedural = bytes(
+            1 if yes is not None and code == yes else 0 for code in (proc.single or ())
+        )
+
+    def _invert(self, reader: object, name: str, *, multi: bool) -> FieldArray:
+        vocab: list[str] = []
+        single = array("i", [MISSING]) * self.doc_count if not multi else None
+        lists: list[list[int]] | None = [[] for _ in range(self.doc_count)] if multi else None
+        if name in reader.schema:  # type: ignore[attr-defined]
+            for raw in reader.lexicon(name):  # type: ignore[attr-defined]
+                value = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                code = len(vocab)
+                vocab.append(value)
+                for doc in reader.postings(name, value).all_ids():  # type: ignore[attr-defined]
+                    if single is not None:
+                        single[doc] = code
+                    else:
+                        lists[doc].append(code)  # type: ignore[index]
+        multi_codes = [tuple(x) if x else EMPTY for x in lists] if lists is not None else None
+        return FieldArray(vocab, single, multi_codes)
+
+    def _years(self, reader: object) -> FieldArray:
+        """The year column (NUMERIC fills absent values with a sentinel, treated as missing)."""
+        vocab: list[str] = []
+        index: dict[int, int] = {}
+        codes = array("i", [MISSING]) * self.doc_count
+        if not self.doc_count or not reader.has_column("year"):  # type: ignore[attr-defined]
+            return FieldArray(vocab, codes, None)
+        column = reader.column_reader("year")  # type: ignore[attr-defined]
+        for doc, value in enumerate(column):
+            if isinstance(value, int) and 1000 <= value <= 3000:
+                if value not in index:
+                    index[value] = len(vocab)
+                    vocab.append(str(value))
+                codes[doc] = index[value]
+        return FieldArray(vocab, codes, None)
+
+    def field(self, name: str) -> FieldArray:
+        return self.years if name == "year" else self.fields[name]
+
+
+class FacetCache:
+    """FacetArrays per reader generation; thread-safe, keeps the two newest."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cache: dict[tuple[str, object], FacetArrays] = {}
+
+    def get(self, key: str, reader: object) -> FacetArrays:
+        gen = (key, _reader_key(reader))
+        with self._lock:
+            found = self._cache.get(gen)
+        if found is not None:
+            return found
+        built = FacetArrays(reader)  # outside the lock: slow on a big index, safe to race
+        with self._lock:
+            self._cache[gen] = built
+            while len(self._cache) > 2:
+                self._cache.pop(next(iter(self._cache)))
+        return built
+
+
+def _reader_key(reader: object) -> object:
+    """Identity of a reader's content: generation plus its segments (refresh may reuse them)."""
+    segments = getattr(reader, "readers", None)
+    parts = [reader.generation()]  # type: ignore[attr-defined]
+    for sub in segments or [reader]:
+        seg = getattr(sub, "segment", lambda: None)()
+        parts.append(getattr(seg, "segid", None) if seg else None)
+        parts.append(sub.doc_count())  # deletions change the count, not the segment id
+    return tuple(parts)

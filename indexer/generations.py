@@ -1,0 +1,161 @@
+"""Index generations on disk: the ``CURRENT`` pointer, schema checks and the writer lock.
+
+Layout of an index directory::
+
+    index_dir/
+        CURRENT              one line: the name of the live generation ("gen-000003")
+        indexer.lock         fcntl lock held by the one running indexer
+        gen-000002/          the previous generation, kept so open searchers never lose files
+        gen-000003/          a Whoosh index + protokoll-index.json (schema version)
+
+A full rebuild writes a new generation and switches ``CURRENT`` with ``os.replace`` only after
+its commit, so readers see either the old or the new index, never a half one. Readers re-read
+``CURRENT`` on every request (``SearchService``) and move to a new generation without a restart.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from whoosh import index as windex
+
+from indexer.errors import IndexBusy, IndexMissing
+from indexer.schema import SCHEMA_VERSION
+
+POINTER = "CURRENT"
+LOCK_FILE = "indexer.lock"
+META_FILE = "protokoll-index.json"
+PREFIX = "gen-"
+
+
+class SchemaMismatch(IndexMissing):
+    """The index was built by another schema version and must be rebuilt."""
+
+
+def default_index_dir() -> Path:
+    """``PROTOKOLL_INDEX`` if set, else a per-user data directory (never the working dir)."""
+    env = os.environ.get("PROTOKOLL_INDEX")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("protokollsok")) / "index"
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    """The live generation directory, or None when no complete index exists."""
+    try:
+        name = (index_dir / POINTER).read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if not name.startswith(PREFIX) or "/" in name:
+        return None
+    gen = index_dir / name
+    return gen if gen.is_dir() else None
+
+
+def schema_version_of(gen: Path) -> int | None:
+    try:
+        return int(json.loads((gen / META_FILE).read_text(encoding="utf-8"))["schema_version"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def open_generation(index_dir: Path) -> tuple[Path, windex.Index]:
+    """Open the live index, with a Swedish message when it is missing or of an old schema."""
+    gen = current_generation(index_dir)
+    if gen is None or not windex.exists_in(str(gen)):
+        raise IndexMissing(f"Inget index i {index_dir} – kör `protokoll index` först.")
+    version = schema_version_of(gen)
+    if version != SCHEMA_VERSION:
+        raise SchemaMismatch(
+            f"Indexet i {index_dir} har schemaversion {version}, programmet kräver "
+            f"{SCHEMA_VERSION} – kör `protokoll index --rebuild`."
+        )
+    return gen, windex.open_dir(str(gen))
+
+
+def new_generation(index_dir: Path) -> Path:
+    """A fresh, empty generation directory numbered after every existing one."""
+    numbers = [_number(p) for p in index_dir.glob(PREFIX + "*")]
+    gen = index_dir / f"{PREFIX}{max([n for n in numbers if n is not None] or [0]) + 1:06d}"
+    gen.mkdir(parents=True)
+    return gen
+
+
+def write_meta(gen: Path) -> None:
+    (gen / META_FILE).write_text(
+        json.dumps({"schema_version": SCHEMA_VERSION}), encoding="utf-8"
+    )
+
+
+def switch_to(index_dir: Path, gen: Path) -> None:
+    """Atomically make ``gen`` live: write a temp pointer, fsync, ``os.replace``, fsync dir."""
+    tmp = index_dir / (POINTER + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(gen.name + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, index_dir / POINTER)
+    _fsync_dir(index_dir)
+
+
+def prune_generations(index_dir: Path) -> None:
+    """Keep the live generation and the newest older one; remove the rest.
+
+    The previous generation stays because a searcher opened just before a switch may still
+    read its files. Directories newer than the live one are leftovers of a crashed rebuild.
+    """
+    live = current_generation(index_dir)
+    live_n = _number(live) if live else None
+    numbered = {g: n for g in index_dir.glob(PREFIX + "*") if (n := _number(g)) is not None}
+    gens = sorted(numbered, key=numbered.__getitem__)
+    older = [g for g in gens if live_n is not None and numbered[g] < live_n]
+    keep = {live, older[-1] if older else None}
+    for g in gens:
+        if g not in keep:
+            shutil.rmtree(g, ignore_errors=True)
+
+
+@contextmanager
+def writer_lock(index_dir: Path, *, wait: bool = False) -> Iterator[None]:
+    """One indexer per index directory; a second refuses at once (or waits with ``wait``)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    fh = open(index_dir / LOCK_FILE, "a+")  # noqa: SIM115 - held for the whole block
+    try:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise IndexBusy(
+                f"Ett annat indexeringsjobb pågår redan i {index_dir}. Vänta tills det är klart "
+                "eller kör med --wait."
+            ) from None
+        yield
+    finally:
+        fh.close()  # closing releases the flock; the OS also releases it if we are killed
+
+
+def _number(path: Path | None) -> int | None:
+    if path is None:
+        return None
+    tail = path.name[len(PREFIX):]
+    return int(tail) if path.name.startswith(PREFIX) and tail.isdigit() else None
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

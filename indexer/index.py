@@ -1,0 +1,422 @@
+"""Build and update the index: incremental by content hash, crash-safe, one writer.
+
+``build_index(corpus, index_dir)`` walks the corpus, parses new and changed files in a process
+pool and feeds one Whoosh writer in this process. Every source file becomes one meeting document
+plus one document per agenda item, all written in the same commit and all carrying the
+file's ``source``, so replacing or removing a file is one ``delete_by_term("source", …)``: re-runs
+are idempotent and never duplicate.
+
+Crash safety: Whoosh commits by atomic rename, so a killed incremental run leaves the last
+commit intact (we commit every ``COMMIT_EVERY`` files, and a re-run finishes the rest). A first
+build or ``rebuild=True`` writes a new generation directory that becomes live only through the
+atomic ``CURRENT`` switch in ``indexer.generations``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as windex
+
+from indexer import generations as gens
+from indexer.errors import ExtractError, ProtokollError
+from indexer.records import Meeting
+from indexer.schema import KIND_MEETING, NO, YES, build_schema, meeting_filter
+
+try:
+    from indexer.extract import SUPPORTED_SUFFIXES
+except ImportError:  # pragma: no cover - extraction is written alongside this module
+    SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"})
+
+COMMIT_EVERY = 1000
+WRITER_LIMIT_MB = 256
+BULK_PROCS = 2  # Whoosh sub-writers for a rebuild
+BULK_MIN_FILES = 500  # below this the sub-writers' start-up costs more than they save
+PAUSE_ENV = "PROTOKOLL_TEST_PAUSE_AFTER"  # test hook: "N" → pause after N files (kill tests)
+PAUSE_MARK = "protokoll-test-pause"
+
+Progress = Callable[[int, int, str], None]  # (done, total, source)
+
+
+@dataclass
+class BuildReport:
+    """What one run did; lists hold corpus-relative source paths."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, Swedish reason)
+    items: int = 0  # agenda items written in this run
+    rebuilt: bool = False
+    generation: str = ""
+    durations: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Indexed:
+    meeting_id: str
+    sha256: str
+    stamp: tuple[int, int] | None
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    source: str
+    meeting: Meeting | None = None
+    stamp: tuple[int, int] | None = None
+    unchanged: bool = False
+    error: str | None = None
+
+
+# ---------------------------------------------------------------- corpus walk
+
+
+def walk_corpus(corpus: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, str]]]:
+    """Supported files as (relative source, path), sorted; plus unreadable places with reasons.
+
+    Hidden files and folders and ``protokoll.toml`` are skipped; symlinked folders are followed
+    once (a loop is reported, not walked forever).
+    """
+    files: list[tuple[str, Path]] = []
+    failed: list[tuple[str, str]] = []
+    seen: set[tuple[int, int]] = set()
+
+    def on_error(exc: OSError) -> None:
+        failed.append((str(exc.filename), f"mappen kunde inte läsas ({exc.strerror or exc})."))
+
+    for root, dirs, names in os.walk(corpus, followlinks=True, onerror=on_error):
+        try:
+            st = os.stat(root)
+        except OSError as exc:
+            on_error(exc)
+            dirs[:] = []
+            continue
+        if (st.st_dev, st.st_ino) in seen:
+            failed.append((root, "symbolisk länk i en slinga; mappen hoppades över."))
+            dirs[:] = []
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            if name.startswith(".") or name == "protokoll.toml":
+                continue
+            if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+                continue
+            path = Path(root) / name
+            files.append((path.relative_to(corpus).as_posix(), path))
+    files.sort()
+    return files, failed
+
+
+# ---------------------------------------------------------------- parsing (worker side)
+
+
+def _parse_one(args: tuple[str, str, str, str | None]) -> _Parsed:
+    """Read, hash and (if changed) parse one file; runs in a worker process."""
+    source, path_str, corpus_str, known_sha = args
+    from indexer.pipeline import folder_defaults, meeting_from_bytes, read_source
+
+    path = Path(path_str)
+    try:
+        st = path.stat()
+        data = read_source(path)
+        stamp = (st.st_size, st.st_mtime_ns)
+        sha = hashlib.sha256(data).hexdigest()
+        if sha == known_sha:
+            return _Parsed(source, stamp=stamp, unchanged=True)
+        defaults = folder_defaults(path.parent, stop_at=Path(corpus_str))
+        meeting = meeting_from_bytes(data, source=source, defaults=defaults)
+        return _Parsed(source, meeting=meeting, stamp=stamp)
+    except ExtractError as exc:
+        return _Parsed(source, error=exc.reason)
+    except OSError as exc:
+        return _Parsed(source, error=f"kunde inte läsas ({exc.strerror or exc}).")
+    except Exception as exc:  # noqa: BLE001 - one bad file must never stop a build
+        return _Parsed(source, error=f"oväntat fel vid tolkning ({type(exc).__name__}: {exc}).")
+
+
+def _parse_all(jobs: list[tuple[str, str, str, str | None]], workers: int) -> Iterator[_Parsed]:
+    """Results in job order; a pool only when it pays for its start-up."""
+    if workers <= 1 or len(jobs) < 8:
+        yield from map(_parse_one, jobs)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(_parse_one, jobs, chunksize=4)
+
+
+# ---------------------------------------------------------------- documents
+
+
+def _county_of(name: str) -> str | None:
+    try:
+        from indexer.reference import county_of
+    except ImportError:  # reference data is written alongside; counties stay empty until then
+        return None
+    return county_of(name)
+
+
+def _keywords(values: object) -> str | None:
+    kept = [str(v).replace(",", " ") for v in dict.fromkeys(values) if v]  # type: ignore[call-overload]
+    return ",".join(kept) or None
+
+
+def documents(meeting: Meeting, stamp: tuple[int, int] | None) -> list[dict[str, object]]:
+    """The meeting document followed by one document per agenda item (None values dropped)."""
+    common = {
+        "meeting_id": meeting.id,
+        "organisation": meeting.organisation,
+        "body": meeting.body,
+        "place": meeting.place,
+        "date": meeting.date,
+        "year": meeting.year,
+        "source": meeting.source,
+        "sha256": meeting.sha256,
+    }
+    decisions = sum(1 for item in meeting.items if item.decisions)
+    docs: list[dict[str, object]] = [
+        {
+            **common,
+            "kind": KIND_MEETING,
+            "item_id": meeting.id,
+            "municipality": _keywords(meeting.municipalities),
+            "county": _keywords(_county_of(m) for m in meeting.municipalities),
+            "meeting_json": json.dumps(meeting.to_dict(), ensure_ascii=False),
+            "stamp": stamp,
+            "item_count": len(meeting.items),
+            "decision_count": decisions,
+        }
+    ]
+    used: set[str] = set()
+    for item in meeting.items:
+        item_id = f"{meeting.id}#{item.number}"
+        n = 2
+        while item_id in used:  # the same number twice in one meeting: keep both items
+            item_id, n = f"{meeting.id}#{item.number}-{n}", n + 1
+        used.add(item_id)
+        municipalities = (*meeting.municipalities, *item.municipalities)
+        docs.append(
+            {
+                **common,
+                "kind": "item",
+                "item_id": item_id,
+                "number": item.number,
+                "anchor": item.anchor,
+                "municipality": _keywords(municipalities),
+                "county": _keywords(_county_of(m) for m in municipalities),
+                "topic": _keywords(item.topics),
+                "has_decision": YES if item.decisions else NO,
+                "procedural": YES if item.procedural else NO,
+                "title": item.title,
+                "text": item.text,
+                "decisions": "\n".join(item.decisions),
+            }
+        )
+    return [{k: v for k, v in d.items() if v is not None and v != ""} for d in docs]
+
+
+# ---------------------------------------------------------------- build
+
+
+def indexed_state(ix: windex.Index) -> dict[str, _Indexed]:
+    """source → what the index holds for it, read from the meeting documents."""
+    state: dict[str, _Indexed] = {}
+    with ix.searcher() as s:
+        for docnum in s.docs_for_query(meeting_filter()):
+            f = s.stored_fields(docnum)
+            stamp = tuple(f["stamp"]) if f.get("stamp") else None
+            state[f["source"]] = _Indexed(f["meeting_id"], f.get("sha256", ""), stamp)  # type: ignore[arg-type]
+    return state
+
+
+def build_index(
+    corpus: Path,
+    index_dir: Path,
+    *,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    workers: int | None = None,
+    wait: bool = False,
+) -> BuildReport:
+    """Bring ``index_dir`` up to date with ``corpus``; see the module docstring for guarantees.
+
+    Raises ``IndexBusy`` when another indexer holds the lock (unless ``wait``).
+    """
+    corpus, index_dir = Path(corpus), Path(index_dir)
+    if not corpus.is_dir():  # a mistyped path must not look like "every file was deleted"
+        raise ProtokollError(f"Korpusmappen {corpus} finns inte eller är ingen mapp.")
+    with gens.writer_lock(index_dir, wait=wait):
+        return _build_locked(corpus, index_dir, rebuild, progress, workers or os.cpu_count() or 1)
+
+
+def _build_locked(
+    corpus: Path, index_dir: Path, rebuild: bool, progress: Progress | None, workers: int
+) -> BuildReport:
+    started = time.perf_counter()
+    report = BuildReport()
+    gens.prune_generations(index_dir)  # leftovers of a crashed rebuild go first
+    live = gens.current_generation(index_dir)
+    if live is not None and not rebuild and gens.schema_version_of(live) != gens.SCHEMA_VERSION:
+        rebuild = True  # an index of another schema cannot be updated in place
+    if live is None or rebuild or not windex.exists_in(str(live)):
+        gen, ix, known = gens.new_generation(index_dir), None, {}
+        ix = windex.create_in(str(gen), build_schema())
+        gens.write_meta(gen)
+        report.rebuilt = True
+    else:
+        gen, ix = live, windex.open_dir(str(live))
+        known = indexed_state(ix)
+    report.generation = gen.name
+
+    files, report.failed = walk_corpus(corpus)
+    report.durations["walk"] = time.perf_counter() - started
+    present = {source for source, _ in files}
+    _write_all(ix, corpus, files, known, present, report, progress, workers)
+    ix.close()
+    if report.rebuilt:
+        gens.switch_to(index_dir, gen)
+        gens.prune_generations(index_dir)
+    report.durations["total"] = time.perf_counter() - started
+    return report
+
+
+def _write_all(
+    ix: windex.Index,
+    corpus: Path,
+    files: list[tuple[str, Path]],
+    known: dict[str, _Indexed],
+    present: set[str],
+    report: BuildReport,
+    progress: Progress | None,
+    workers: int,
+) -> None:
+    t0 = time.perf_counter()
+    writer = _new_writer(ix, bulk=report.rebuilt and len(files) >= BULK_MIN_FILES)
+    for source in sorted(set(known) - present):
+        writer.delete_by_term("source", source)
+        report.removed.append(source)
+    # Meeting ids held by files that stay; a new file may not take one of them.
+    taken = {k.meeting_id: s for s, k in known.items() if s in present}
+    jobs = []
+    for source, path in files:
+        old = known.get(source)
+        if old is not None and old.stamp is not None and old.stamp == _stamp(path):
+            report.unchanged.append(source)  # same size and mtime: skip even the hashing
+            continue
+        jobs.append((source, str(path), str(corpus), old.sha256 if old else None))
+    pause_after = int(os.environ.get(PAUSE_ENV, "0") or 0)
+    done = len(report.unchanged)
+    for n, parsed in enumerate(_parse_all(jobs, workers), start=1):
+        _apply(writer, parsed, known, taken, report)
+        done += 1
+        if progress:
+            progress(done, len(files), parsed.source)
+        if pause_after and n == pause_after:
+            print(PAUSE_MARK, file=sys.stderr, flush=True)
+            time.sleep(120)
+        if not report.rebuilt and n % COMMIT_EVERY == 0:
+            writer.commit()
+            writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+    report.durations["parse_and_write"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    writer.commit()
+    report.durations["commit"] = time.perf_counter() - t1
+
+
+def _new_writer(ix: windex.Index, *, bulk: bool) -> Any:
+    """A bulk build gets Whoosh's multiprocess writer: one sub-writer per core analyses and
+    writes its own segment (``multisegment=True``: no final merge, and no ``procs>1`` without it,
+    see ../shared/SEARCH-NOTES.md §1). Measured on 1 000 synthetic meetings (9 653 items):
+    27.8 s with one writer, 10.3 s with two (BENCHMARKS.md). Small or incremental runs keep one
+    writer, whose start-up is cheaper and whose commits merge segments.
+    """
+    procs = min(BULK_PROCS, os.cpu_count() or 1)
+    if bulk and procs > 1:
+        return ix.writer(procs=procs, multisegment=True, limitmb=WRITER_LIMIT_MB)
+    return ix.writer(limitmb=WRITER_LIMIT_MB)
+
+
+def _apply(
+    writer: Any,
+    parsed: _Parsed,
+    known: dict[str, _Indexed],
+    taken: dict[str, str],
+    report: BuildReport,
+) -> None:
+    source = parsed.source
+    if parsed.error is not None:
+        report.failed.append((source, parsed.error))  # an older version, if any, stays indexed
+        return
+    if parsed.unchanged or parsed.meeting is None:
+        report.unchanged.append(source)
+        return
+    meeting = _unique_id(parsed.meeting, source, taken)
+    taken[meeting.id] = source
+    writer.delete_by_term("source", source)
+    for doc in documents(meeting, parsed.stamp):
+        writer.add_document(**doc)
+    report.items += len(meeting.items)
+    (report.updated if source in known else report.added).append(source)
+
+
+def _unique_id(meeting: Meeting, source: str, taken: dict[str, str]) -> Meeting:
+    """Two files describing the same meeting both stay: the later one gets "-2", "-3" …"""
+    for owner_id in [i for i, s in taken.items() if s == source and i != meeting.id]:
+        del taken[owner_id]  # this file's old id is free again
+    if taken.get(meeting.id, source) == source:
+        return meeting
+    n = 2
+    while f"{meeting.id}-{n}" in taken and taken[f"{meeting.id}-{n}"] != source:
+        n += 1
+    return replace(meeting, id=f"{meeting.id}-{n}")
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns)
+
+
+def index_meetings(
+    index_dir: Path, meetings: list[Meeting], *, rebuild: bool = False, wait: bool = False
+) -> BuildReport:
+    """Write already-parsed meetings (replacing earlier versions by ``source``).
+
+    For callers that hold records rather than files: tests, the synthetic-archive benchmark.
+    Same documents, ids, lock and generation rules as ``build_index``.
+    """
+    index_dir = Path(index_dir)
+    report = BuildReport()
+    with gens.writer_lock(index_dir, wait=wait):
+        gens.prune_generations(index_dir)
+        live = gens.current_generation(index_dir)
+        if rebuild or live is None or gens.schema_version_of(live) != gens.SCHEMA_VERSION:
+            gen = gens.new_generation(index_dir)
+            ix = windex.create_in(str(gen), build_schema())
+            gens.write_meta(gen)
+            report.rebuilt, known = True, {}
+        else:
+            gen, ix = live, windex.open_dir(str(live))
+            known = indexed_state(ix)
+        taken = {k.meeting_id: s for s, k in known.items()}
+        writer = _new_writer(ix, bulk=report.rebuilt and len(meetings) >= BULK_MIN_FILES)
+        for meeting in meetings:
+            _apply(writer, _Parsed(meeting.source, meeting=meeting), known, taken, report)
+        writer.commit()
+        ix.close()
+        if report.rebuilt:
+            gens.switch_to(index_dir, gen)
+            gens.prune_generations(index_dir)
+        report.generation = gen.name
+    return report

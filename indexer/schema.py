@@ -1,0 +1,82 @@
+"""The Whoosh schema: one document per agenda item, plus one per meeting.
+
+Field names are a contract with ``indexer.querylang`` (``title``, ``decisions``, ``text``) and with
+the facet code in ``indexer.facets``. The schema is pickled into every index's TOC, so this module
+and ``indexer.analysis`` are effectively public API: never move them, and bump ``SCHEMA_VERSION``
+whenever a field or the analysis chain changes — ``build_index`` then rebuilds into a new
+generation and ``SearchService`` refuses an old index with a message saying so.
+
+Why a second document kind instead of a side store: every meeting is also stored once as a
+``kind="meeting"`` document holding the whole ``Meeting.to_dict()`` as JSON (``meeting_json``),
+its source path, content hash and file stamp. It is written in the *same* Whoosh commit as the
+meeting's items, so the items, the meeting page and the "what is indexed" state used by the
+incremental indexer can never disagree after a crash (a SQLite side file would need a second,
+separate commit). The price is that every item search must include ``Term("kind", "item")``;
+``item_filter()`` is the one place that builds it.
+"""
+
+from __future__ import annotations
+
+from whoosh import query as wq
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from indexer.analysis import swedish_analyzer
+
+SCHEMA_VERSION = 1
+
+KIND_ITEM = "item"
+KIND_MEETING = "meeting"
+YES, NO = "ja", "nej"
+
+# Facet parameter (indexer.query.FACETS) → index field.
+FACET_FIELDS: dict[str, str] = {
+    "organisation": "organisation",
+    "organ": "body",
+    "kommun": "municipality",
+    "lan": "county",
+    "ar": "year",
+    "amne": "topic",
+    "beslut": "has_decision",
+}
+MULTI_VALUED = frozenset({"municipality", "county", "topic"})
+
+
+def build_schema() -> Schema:
+    """A fresh schema; the analyzer is created per schema because Whoosh pickles it."""
+    analyzer = swedish_analyzer()
+    return Schema(
+        kind=ID(stored=True),
+        item_id=ID(unique=True, stored=True),
+        meeting_id=ID(stored=True),
+        number=ID(stored=True),
+        anchor=STORED(),
+        organisation=ID(stored=True, sortable=True),
+        body=ID(stored=True, sortable=True),
+        place=STORED(),
+        municipality=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
+        county=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
+        year=NUMERIC(stored=True, sortable=True),
+        date=ID(stored=True, sortable=True),
+        topic=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
+        has_decision=ID(stored=True),
+        procedural=ID(stored=True),
+        title=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        text=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        decisions=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        source=ID(stored=True),
+        sha256=ID(stored=True),
+        # Meeting documents only:
+        meeting_json=STORED(),
+        stamp=STORED(),  # (size, mtime_ns) of the source file: skip hashing unchanged files
+        item_count=STORED(),
+        decision_count=STORED(),
+    )
+
+
+def item_filter() -> wq.Query:
+    """Restricts a query to agenda items (meeting documents are never search hits)."""
+    return wq.Term("kind", KIND_ITEM)
+
+
+def meeting_filter() -> wq.Query:
+    return wq.Term("kind", KIND_MEETING)

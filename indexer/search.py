@@ -1,0 +1,394 @@
+"""The one search service: the CLI and the web UI both call this, and never Whoosh directly.
+
+Thread model: one Whoosh searcher per thread (searchers are not thread-safe), checked on
+every call and reopened when a new commit or a new generation in ``CURRENT`` appeared, so a
+running web app follows updates and rebuilds without a restart. Facet arrays are built once per reader
+generation and shared read-only (``indexer.facets``).
+
+Bounded cost: prefix queries are expanded to at most ``MAX_EXPANSION`` terms, the query
+language keeps at most 64 clauses, and the scored search runs under a time limit; whatever is
+cut is said in ``SearchResult.message``.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from whoosh import collectors as wc
+from whoosh import query as wq
+
+from indexer import generations as gens
+from indexer import highlight, suggest
+from indexer.facets import FacetArrays, FacetCache
+from indexer.query import FACETS, SearchRequest, TrendsRequest
+from indexer.querylang import CompiledQuery, bound_expansions, compile_query
+from indexer.ranking import ItemWeighting
+from indexer.results import (
+    Coverage,
+    Facet,
+    FacetValue,
+    Hit,
+    MeetingGroup,
+    MeetingPage,
+    MeetingSummary,
+    SearchResult,
+    TrendsResult,
+)
+from indexer.schema import FACET_FIELDS, YES, item_filter
+
+MAX_EXPANSION = 256
+TIME_LIMIT_S = 3.0
+FACET_LIMIT = 50
+SUGGEST_BELOW = 3  # offer "Menade du …?" when fewer hits than this
+DECISION_LABELS = {"ja": "Med beslut", "nej": "Utan beslut"}
+
+
+class SearchService:
+    def __init__(self, index_dir: str | Path, corpus_dir: str | Path | None = None) -> None:
+        self.index_dir = Path(index_dir)
+        self.corpus_dir = Path(corpus_dir) if corpus_dir else None
+        self._local = threading.local()
+        self._facets = FacetCache()
+        self._lock = threading.Lock()
+        self._open: list[object] = []
+        self._summaries: dict[object, tuple[MeetingSummary, ...]] = {}
+        gens.open_generation(self.index_dir)[1].close()  # fail early with a Swedish message
+
+    # ------------------------------------------------------------ searcher per thread
+
+    def _searcher(self) -> tuple[Any, FacetArrays, str]:
+        """This thread's searcher, reopened when a commit or a new generation appeared.
+
+        Not ``Searcher.refresh()``: in Whoosh 2.7 it reuses segment readers by segment id, and a
+        reused reader keeps its old deletion set, so replaced items showed up twice (measured:
+        600 items + 10 re-indexed → 610 hits). A fresh reader only on change costs little.
+        """
+        gen = gens.current_generation(self.index_dir)
+        local = self._local
+        current = getattr(local, "searcher", None)
+        same_gen = gen is not None and getattr(local, "gen", None) == gen.name
+        if not same_gen or current is None or not current.up_to_date():
+            _, ix = gens.open_generation(self.index_dir)
+            searcher = ix.searcher(weighting=ItemWeighting())
+            local.gen, local.searcher = gen.name if gen else None, searcher
+            with self._lock:
+                self._open = [s for s in self._open if s is not current] + [searcher]
+            if current is not None:
+                current.close()
+        searcher = local.searcher
+        arrays = self._facets.get(local.gen, searcher.reader())
+        searcher.weighting.procedural = arrays.procedural
+        return searcher, arrays, local.gen
+
+    def close(self) -> None:
+        with self._lock:
+            opened, self._open = self._open, []
+        for s in opened:
+            s.close()  # type: ignore[attr-defined]
+
+    # ------------------------------------------------------------ search
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        started = time.perf_counter()
+        cq = compile_query(request.q)
+        searcher, arrays, _ = self._searcher()
+        notes = [cq.message] if cq.message else []
+        filters = _filter_queries(request.filters + cq.field_filters, arrays)
+        fsets = {n: set(searcher.docs_for_query(q)) for n, q in filters.items()}
+        base_q = _and(_base_parts(cq, request, self._bounded(cq.query, searcher, notes), arrays))
+        base_docs = set(searcher.docs_for_query(base_q))
+        matched = _intersect(base_docs, fsets.values())
+        if not matched and cq.relaxed is not None:
+            relaxed_notes: list[str] = []
+            text = self._bounded(cq.relaxed, searcher, relaxed_notes)
+            retry_q = _and(_base_parts(cq, request, text, arrays))
+            retry_docs = set(searcher.docs_for_query(retry_q))
+            retry_matched = _intersect(retry_docs, fsets.values())
+            if retry_matched:
+                base_q, base_docs, matched = retry_q, retry_docs, retry_matched
+                notes += relaxed_notes
+                notes.append("Inga punkter innehöll alla orden; visar punkter med något av dem.")
+        hits = self._page(searcher, base_q, matched, request, cq, notes)
+        suggestion = None
+        if len(matched) < SUGGEST_BELOW and cq.words:
+            suggestion = suggest.suggest_query(searcher.reader(), request.q, cq.words)
+        return SearchResult(
+            request=request,
+            total=len(matched),
+            hits=hits,
+            groups=_groups(hits),
+            facets=self._facets_of(request, cq, arrays, base_docs, fsets),
+            page_count=math.ceil(len(matched) / request.page_size),
+            suggestion=suggestion,
+            message=" ".join(notes) or None,
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    def _page(
+        self,
+        searcher: Any,
+        q: wq.Query,
+        matched: set[int],
+        request: SearchRequest,
+        cq: CompiledQuery,
+        notes: list[str],
+    ) -> tuple[Hit, ...]:
+        """The requested page, ranked among ``matched`` (the facet filters as a doc set).
+
+        Whoosh's top-N collector prunes low-scoring sub-queries once the page is full, which is
+        why the total comes from ``docs_for_query`` and not from this pass.
+        """
+        if not matched:
+            return ()
+        start = (request.page - 1) * request.page_size
+        by_date = request.sort in ("nyast", "aldst") or cq.query is None
+        collector = searcher.collector(  # type: ignore[attr-defined]
+            limit=start + request.page_size,
+            sortedby="date" if by_date else None,
+            reverse=request.sort != "aldst" if by_date else False,
+            filter=matched,
+        )
+        timed = wc.TimeLimitCollector(collector, timelimit=TIME_LIMIT_S, use_alarm=False)
+        try:
+            searcher.search_with_collector(q, timed)  # type: ignore[attr-defined]
+        except wc.TimeLimit:
+            notes.append("Sökningen tog för lång tid och avbröts; visar det som hann hittas.")
+        results = timed.results()
+        labels = self.topics()
+        scored = not by_date
+        return tuple(
+            _hit(results.fields(i), results.score(i) if scored else 0.0, cq, labels)
+            for i in range(start, min(len(results.top_n), start + request.page_size))
+        )
+
+    def _bounded(self, q: wq.Query | None, searcher: Any, notes: list[str]) -> wq.Query | None:
+        if q is None:
+            return None
+        bounded, cut = bound_expansions(q, searcher.reader(), MAX_EXPANSION)  # type: ignore[attr-defined]
+        if cut:
+            notes.append(
+                f"Prefixet matchade väldigt många ord; bara de {MAX_EXPANSION} vanligaste söktes."
+            )
+        return bounded
+
+    def _facets_of(
+        self,
+        request: SearchRequest,
+        cq: CompiledQuery,
+        arrays: FacetArrays,
+        base_docs: set[int],
+        fsets: dict[str, set[int]],
+    ) -> tuple[Facet, ...]:
+        selected = {(n, v) for n, v in (*request.filters, *cq.field_filters)}
+        topic_labels = self.topics()
+        out = []
+        for name, label in FACETS.items():
+            docs = _intersect(base_docs, (s for other, s in fsets.items() if other != name))
+            counts = arrays.field(FACET_FIELDS[name]).count(docs)
+            for n, v in selected:  # a chosen value stays visible even at zero
+                if n == name and v not in counts:
+                    counts[v] = 0
+            ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            values = tuple(
+                FacetValue(v, _value_label(name, v, topic_labels), c, (name, v) in selected)
+                for v, c in ordered[:FACET_LIMIT]
+            )
+            out.append(Facet(name, label, values, truncated=len(ordered) > FACET_LIMIT))
+        return tuple(out)
+
+    # ------------------------------------------------------------ meetings, trends, coverage
+
+    def meeting(self, meeting_id: str) -> MeetingPage | None:
+        from indexer.browse import meeting_page
+
+        searcher, _, gen = self._searcher()
+        return meeting_page(searcher, self._all_summaries(searcher, gen), meeting_id,
+                            self.corpus_dir, self.topics())
+
+    def meetings(self, organisation: str | None = None, year: int | None = None) -> list[MeetingSummary]:
+        searcher, _, gen = self._searcher()
+        found = [
+            m for m in self._all_summaries(searcher, gen)
+            if (organisation is None or m.organisation == organisation)
+            and (year is None or (m.date or "").startswith(f"{year}-"))
+        ]
+        return sorted(found, key=lambda m: (m.date or "", m.id), reverse=True)
+
+    def coverage(self) -> Coverage:
+        from indexer.browse import coverage
+
+        searcher, _, gen = self._searcher()
+        return coverage(self._all_summaries(searcher, gen))
+
+    def trends(self, request: TrendsRequest) -> TrendsResult:
+        from indexer.browse import trend_series
+
+        cq = compile_query(request.q)
+        searcher, arrays, _ = self._searcher()
+        notes = [cq.message] if cq.message else []
+        parts = [item_filter(), wq.Not(wq.Term("procedural", YES))]
+        text_q = self._bounded(cq.query, searcher, notes)
+        if text_q is not None:
+            parts.append(text_q)
+        if request.topic:
+            parts.append(wq.Term("topic", request.topic))
+        parts.extend(_filter_queries(request.filters + cq.field_filters, arrays).values())
+        docs = searcher.docs_for_query(_and(parts))  # type: ignore[attr-defined]
+        years, series, total = trend_series(docs, arrays, request)
+        return TrendsResult(request, years, series, total, " ".join(notes) or None)
+
+    def topics(self) -> dict[str, str]:
+        """Topic id → Swedish label from the taxonomy (``indexer.tagging``, cached there)."""
+        return _topic_labels()
+
+    def facet_labels(self) -> dict[str, str]:
+        return dict(FACETS)
+
+    def source_file(self, meeting_id: str) -> Path | None:
+        """The meeting's source file, only if it resolves to a file inside ``corpus_dir``."""
+        if self.corpus_dir is None:
+            return None
+        searcher, _, _ = self._searcher()
+        fields = searcher.document(item_id=meeting_id, kind="meeting")  # type: ignore[attr-defined]
+        if not fields or not fields.get("source"):
+            return None
+        root = self.corpus_dir.resolve()
+        path = (root / fields["source"]).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            return None
+        return path
+
+    def _all_summaries(self, searcher: Any, gen: str) -> tuple[MeetingSummary, ...]:
+        from indexer.browse import summaries
+
+        key = (gen, searcher.reader().generation())  # type: ignore[attr-defined]
+        with self._lock:
+            cached = self._summaries.get(key)
+        if cached is None:
+            cached = summaries(searcher)
+            with self._lock:
+                self._summaries = {key: cached}
+        return cached
+
+
+# ---------------------------------------------------------------- query assembly
+
+
+def _and(parts: list[wq.Query]) -> wq.Query:
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def _base_parts(
+    cq: CompiledQuery, request: SearchRequest, text_q: wq.Query | None, arrays: FacetArrays
+) -> list[wq.Query]:
+    parts: list[wq.Query] = [item_filter()]
+    if text_q is not None:
+        parts.append(text_q)
+    date_from = max(filter(None, (request.date_from, cq.date_from)), default=None)
+    date_to = min(filter(None, (request.date_to, cq.date_to)), default=None)
+    if date_from or date_to:
+        parts.append(wq.TermRange("date", date_from, date_to, startexcl=False, endexcl=False))
+    for query in _filter_queries(cq.excluded_filters, arrays).values():
+        if query is not wq.NullQuery:
+            parts.append(wq.Not(query))  # -kommun:Umeå
+    return parts
+
+
+def _filter_queries(
+    pairs: Iterable[tuple[str, str]], arrays: FacetArrays
+) -> dict[str, wq.Query]:
+    """One query per facet: values of one facet are OR-ed, facets are AND-ed by the caller."""
+    grouped: dict[str, list[str]] = {}
+    for name, raw in pairs:
+        field = FACET_FIELDS.get(name)
+        if field is None:
+            continue
+        raw = raw.strip()
+        if field == "has_decision":
+            values = [raw]
+        else:
+            values = arrays.field(field).resolve(raw)
+            if not values and field == "topic":  # "ämne:Kultur & fritid": a label, not an id
+                values = [t for t, label in _topic_labels().items() if label.casefold() == raw.casefold()]
+        grouped.setdefault(name, []).extend(values)
+    return {name: _value_query(FACET_FIELDS[name], values) for name, values in grouped.items()}
+
+
+def _topic_labels() -> dict[str, str]:
+    try:
+        from indexer.tagging import topic_labels
+    except ImportError:
+        return {}
+    return topic_labels()
+
+
+def _value_query(field: str | None, values: list[str]) -> wq.Query:
+    if field is None or not values:
+        return wq.NullQuery
+    if field == "year":
+        terms = [wq.NumericRange("year", int(v), int(v)) for v in values if v.isdigit()]
+    else:
+        terms = [wq.Term(field, v) for v in dict.fromkeys(values)]
+    if not terms:
+        return wq.NullQuery
+    return terms[0] if len(terms) == 1 else wq.Or(terms)
+
+
+def _intersect(base: set[int], others: Iterable[set[int]]) -> set[int]:
+    result = base
+    for s in sorted(others, key=len):
+        result = result & s
+    return result
+
+
+# ---------------------------------------------------------------- result shapes
+
+
+def _value_label(name: str, value: str, topic_labels: dict[str, str]) -> str:
+    if name == "amne":
+        return topic_labels.get(value, value)
+    if name == "beslut":
+        return DECISION_LABELS.get(value, value)
+    return value
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(v for v in (value or "").split(",") if v)
+
+
+def _hit(f: dict[str, Any], score: float, cq: CompiledQuery, labels: dict[str, str]) -> Hit:
+    decisions = tuple(d for d in (f.get("decisions") or "").split("\n") if d)
+    text = f.get("text") or f.get("decisions") or f.get("title") or ""
+    topics = _split(f.get("topic"))
+    return Hit(
+        item_id=f["item_id"],
+        meeting_id=f["meeting_id"],
+        organisation=f.get("organisation"),
+        body=f.get("body"),
+        date=f.get("date"),
+        place=f.get("place"),
+        item_number=f.get("number", ""),
+        title=f.get("title", ""),
+        anchor=f.get("anchor", ""),
+        snippet=highlight.snippet(text, cq.terms),
+        decisions=decisions,
+        topics=topics,
+        topic_labels=tuple(labels.get(t, t) for t in topics),
+        procedural=f.get("procedural") == YES,
+        score=round(float(score or 0.0), 4),
+    )
+
+
+def _groups(hits: tuple[Hit, ...]) -> tuple[MeetingGroup, ...]:
+    order: dict[str, list[Hit]] = {}
+    for h in hits:
+        order.setdefault(h.meeting_id, []).append(h)
+    return tuple(
+        MeetingGroup(hs[0].meeting_id, hs[0].organisation, hs[0].body, hs[0].date, hs[0].place, tuple(hs))
+        for hs in order.values()
+    )

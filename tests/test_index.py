@@ -1,0 +1,224 @@
+"""The index builder: corpus walk, incremental updates, ids, locking, generations, crash safety."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS, ROOT
+
+from indexer import generations as gens
+from indexer.errors import IndexBusy, IndexMissing, ProtokollError
+from indexer.index import (
+    PAUSE_ENV,
+    PAUSE_MARK,
+    build_index,
+    index_meetings,
+    walk_corpus,
+)
+from indexer.query import SearchRequest
+from indexer.records import AgendaItem, Meeting
+from indexer.search import SearchService
+
+SEED_FILES = sorted(p.name for p in CORPUS.iterdir() if p.suffix in {".txt", ".md"})
+
+
+def _meeting(mid: str, source: str, title: str = "Budget") -> Meeting:
+    return Meeting(id=mid, source=source, sha256=source, format="txt", organisation="Org",
+                   body="styrelse", date="2020-01-01", items=(AgendaItem("1", title),))
+
+
+def _item_ids(index_dir: Path) -> list[str]:
+    svc = SearchService(index_dir)
+    try:
+        ids: list[str] = []
+        page = 1
+        while True:
+            result = svc.search(SearchRequest(page_size=100, page=page))
+            ids += [h.item_id for h in result.hits]
+            if page >= result.page_count:
+                break
+            page += 1
+        assert len(ids) == len(set(ids)) == result.total
+        return sorted(ids)
+    finally:
+        svc.close()
+
+
+# ---------------------------------------------------------------- walk
+
+
+def test_walk_skips_hidden_metadata_and_unsupported_and_survives_loops(tmp_path: Path):
+    (tmp_path / "a.txt").write_text("x", encoding="utf-8")
+    (tmp_path / ".dold.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "protokoll.toml").write_text("", encoding="utf-8")
+    (tmp_path / "bild.jpg").write_bytes(b"\xff")
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "B.PDF").write_bytes(b"%PDF")
+    (sub / "loop").symlink_to(tmp_path, target_is_directory=True)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "c.txt").write_text("x", encoding="utf-8")
+    files, failed = walk_corpus(tmp_path)
+    assert [s for s, _ in files] == ["a.txt", "sub/B.PDF"]
+    assert any("slinga" in reason for _, reason in failed)
+
+
+# ---------------------------------------------------------------- ids, lock, generations
+
+
+def test_same_meeting_id_from_two_sources_is_disambiguated(tmp_path: Path):
+    report = index_meetings(tmp_path, [_meeting("m-2020", "a.txt"), _meeting("m-2020", "b.txt")])
+    assert report.added == ["a.txt", "b.txt"]
+    assert _item_ids(tmp_path) == ["m-2020#1", "m-2020-2#1"]
+    index_meetings(tmp_path, [_meeting("m-2020", "b.txt", "Ny titel")])  # re-index b: stays -2
+    assert _item_ids(tmp_path) == ["m-2020#1", "m-2020-2#1"]
+
+
+def test_second_indexer_is_refused_with_index_busy(tmp_path: Path):
+    with gens.writer_lock(tmp_path), pytest.raises(IndexBusy, match="Ett annat indexeringsjobb"):
+        index_meetings(tmp_path, [_meeting("m", "a.txt")])
+    index_meetings(tmp_path, [_meeting("m", "a.txt")])  # lock released
+    assert _item_ids(tmp_path) == ["m#1"]
+
+
+def test_old_schema_version_needs_a_rebuild(tmp_path: Path):
+    index_meetings(tmp_path, [_meeting("m", "a.txt")])
+    gen = gens.current_generation(tmp_path)
+    (gen / gens.META_FILE).write_text('{"schema_version": 0}', encoding="utf-8")
+    with pytest.raises(IndexMissing, match="protokoll index --rebuild"):
+        SearchService(tmp_path)
+    report = index_meetings(tmp_path, [_meeting("m", "a.txt")])
+    assert report.rebuilt and _item_ids(tmp_path) == ["m#1"]
+
+
+def test_crashed_rebuild_leftovers_are_pruned(tmp_path: Path):
+    index_meetings(tmp_path, [_meeting("m", "a.txt")])
+    (tmp_path / "gen-000007").mkdir()  # a rebuild that died before switching
+    index_meetings(tmp_path, [_meeting("n", "b.txt")], rebuild=True)
+    assert sorted(p.name for p in tmp_path.glob("gen-*")) == ["gen-000001", "gen-000002"]
+
+
+# ---------------------------------------------------------------- real files (needs the parser)
+
+
+@pytest.fixture()
+def corpus_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+def test_incremental_add_touch_modify_delete(corpus_copy: Path, tmp_path: Path):
+    index_dir = tmp_path / "index"
+    first = build_index(corpus_copy, index_dir, workers=1)
+    assert not first.failed and sorted(first.added) == SEED_FILES
+    before = _item_ids(index_dir)
+    assert len(before) == first.items > 20
+
+    again = build_index(corpus_copy, index_dir, workers=1)
+    assert sorted(again.unchanged) == SEED_FILES and not (again.added or again.updated)
+
+    name = SEED_FILES[0]
+    os.utime(corpus_copy / name, ns=(1, 1))  # touched: hashed again, found unchanged
+    touched = build_index(corpus_copy, index_dir, workers=1)
+    assert name in touched.unchanged and not touched.updated
+
+    path = corpus_copy / SEED_FILES[-1]
+    path.write_text(path.read_text(encoding="utf-8").replace("Brottsofferjouren", "Stödjouren"),
+                    encoding="utf-8")
+    changed = build_index(corpus_copy, index_dir, workers=1)
+    assert changed.updated == [SEED_FILES[-1]]
+    assert _item_ids(index_dir) == before  # replaced, not duplicated
+
+    (corpus_copy / SEED_FILES[1]).unlink()
+    removed = build_index(corpus_copy, index_dir, workers=1)
+    assert removed.removed == [SEED_FILES[1]]
+    after = _item_ids(index_dir)
+    assert len(after) < len(before) and set(after) < set(before)
+
+
+def test_unreadable_file_is_reported_and_the_rest_indexed(corpus_copy: Path, tmp_path: Path):
+    (corpus_copy / "tom.txt").write_bytes(b"")
+    report = build_index(corpus_copy, tmp_path / "index", workers=1)
+    assert [p for p, _ in report.failed] == ["tom.txt"]
+    assert report.failed[0][1]
+    assert sorted(report.added) == SEED_FILES
+
+
+def test_parallel_parse_gives_the_same_index(corpus_copy: Path, tmp_path: Path):
+    for i in range(2):  # enough files for the process pool to start
+        for name in SEED_FILES:
+            dst = corpus_copy / f"kopia{i}" / name
+            dst.parent.mkdir(exist_ok=True)
+            shutil.copy(corpus_copy / name, dst)
+    serial = build_index(corpus_copy, tmp_path / "a", workers=1)
+    parallel = build_index(corpus_copy, tmp_path / "b", workers=2)
+    assert serial.items == parallel.items
+    assert _item_ids(tmp_path / "a") == _item_ids(tmp_path / "b")
+    assert any(i.count("-") and i.split("#")[0].endswith("-3") for i in _item_ids(tmp_path / "a"))
+
+
+def test_killed_rebuild_leaves_the_old_index_and_a_rerun_completes(corpus_copy: Path, tmp_path: Path):
+    index_dir = tmp_path / "index"
+    build_index(corpus_copy, index_dir, workers=1)
+    expected = _item_ids(index_dir)
+    old_gen = gens.current_generation(index_dir)
+
+    script = (
+        "import sys; from pathlib import Path; from indexer.index import build_index; "
+        "build_index(Path(sys.argv[1]), Path(sys.argv[2]), rebuild=True, workers=1)"
+    )
+    env = {**os.environ, PAUSE_ENV: "2"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, str(corpus_copy), str(index_dir)],
+        cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        for line in proc.stderr:  # type: ignore[union-attr]
+            if PAUSE_MARK in line:
+                break
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    assert gens.current_generation(index_dir) == old_gen
+    assert len(list(index_dir.glob("gen-*"))) == 2  # the half-built generation is still there
+    assert _item_ids(index_dir) == expected  # the old index answers
+
+    rerun = build_index(corpus_copy, index_dir, rebuild=True, workers=1)
+    assert not rerun.failed
+    assert _item_ids(index_dir) == expected  # no loss, no duplicates
+    assert [p.name for p in index_dir.glob("gen-*")] != []
+
+
+def test_missing_corpus_is_an_error_not_a_mass_removal(tmp_path: Path):
+    index_meetings(tmp_path / "index", [_meeting("m", "a.txt")])
+    with pytest.raises(ProtokollError, match="finns inte"):
+        build_index(tmp_path / "stavfel", tmp_path / "index")
+    assert _item_ids(tmp_path / "index") == ["m#1"]
+
+
+def test_wait_blocks_until_the_other_indexer_is_done(tmp_path: Path):
+    import threading
+    import time
+
+    released = threading.Event()
+
+    def hold() -> None:
+        with gens.writer_lock(tmp_path):
+            time.sleep(0.3)
+            released.set()
+
+    t = threading.Thread(target=hold)
+    t.start()
+    time.sleep(0.05)
+    index_meetings(tmp_path, [_meeting("m", "a.txt")], wait=True)
+    assert released.is_set()  # it could only run after the holder let go
+    t.join()
+    assert _item_ids(tmp_path) == ["m#1"]

@@ -1,0 +1,310 @@
+"""SearchService on a small index of hand-built Meeting records (independent of the parser)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from indexer.errors import IndexMissing
+from indexer.index import index_meetings
+from indexer.query import SearchRequest, TrendsRequest
+from indexer.records import AgendaItem, Meeting
+from indexer.search import SearchService
+
+
+def _meeting(mid: str, org: str, body: str, date: str, munis: tuple[str, ...], *items: AgendaItem,
+             source: str | None = None) -> Meeting:
+    return Meeting(id=mid, source=source or f"{mid}.txt", sha256=mid, format="txt", organisation=org,
+                   body=body, date=date, municipalities=munis, items=items, place="Umeå")
+
+
+MEETINGS = [
+    _meeting(
+        "ur-kcg-2017-04-06", "Umeåregionen", "kommunchefsgrupp", "2017-04-06", ("Umeå", "Vännäs"),
+        AgendaItem("1", "Mötets öppnande", "Mötet öppnades av ordföranden. Flykting nämndes.",
+                   procedural=True),
+        AgendaItem("4", "Samråd - gemensam flyktingmottagning",
+                   "Förslag om flyktingmottagning <script>alert('x')</script> i regionen.",
+                   decisions=("Kommunchefsgruppen beslutar att ta fram ett förslag.",),
+                   topics=("integration",)),
+        AgendaItem("6", "Gemensam räddningsnämnd", "En gemensam nämnd för räddningstjänst bildas.",
+                   municipalities=("Robertsfors",), topics=("raddning",)),
+    ),
+    _meeting(
+        "ur-kcg-2008-08-22", "Umeåregionen", "kommunchefsgrupp", "2008-08-22", ("Umeå",),
+        AgendaItem("8", "Flyktingmottagande", "Flyktingar och flyktingmottagande i kommunerna.",
+                   decisions=("Beslut att utreda.",), topics=("integration",)),
+    ),
+    _meeting(
+        "sn-kdg-2015-06-12", "Skåne Nordväst", "kommundirektörsgrupp", "2015-06-12", ("Höganäs",),
+        AgendaItem("2", "Gemensamma e-tjänster", "Arbetet med e-tjänsteplattformen fortsätter.",
+                   topics=("digitalisering",)),
+        AgendaItem("3", "Budget", "Budget för flykting-samordning diskuterades."),
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[SearchService, Path]:
+    index_dir = tmp_path_factory.mktemp("small-index")
+    corpus = tmp_path_factory.mktemp("small-corpus")
+    (corpus / "ur-kcg-2017-04-06.txt").write_text("källa", encoding="utf-8")
+    report = index_meetings(index_dir, MEETINGS)
+    assert report.items == 6
+    svc = SearchService(index_dir, corpus_dir=corpus)
+    yield svc, index_dir
+    svc.close()
+
+
+def _ids(result) -> list[str]:
+    return [h.item_id for h in result.hits]
+
+
+def test_hits_carry_meeting_fields_and_rank_procedural_items_low(small):
+    svc, _ = small
+    result = svc.search(SearchRequest(q="flykting"))
+    ids = _ids(result)
+    assert "ur-kcg-2017-04-06#1" in ids
+    assert ids[-1] == "ur-kcg-2017-04-06#1"  # procedural, so last despite matching
+    hit = result.hits[0]
+    assert hit.organisation == "Umeåregionen" and hit.body == "kommunchefsgrupp"
+    assert hit.score > 0 and hit.anchor.startswith("punkt-")
+
+
+def test_script_in_document_comes_back_escaped(small):
+    svc, _ = small
+    hit = next(h for h in svc.search(SearchRequest(q="flyktingmottagning")).hits
+               if h.item_id.endswith("#4"))
+    assert "<script>" not in hit.snippet
+    assert "&lt;script&gt;" in hit.snippet
+    assert "<mark>" in hit.snippet
+
+
+def test_facet_counts_reflect_the_other_filters(small):
+    svc, _ = small
+    req = SearchRequest(q="flykting", filters=(("organisation", "Skåne Nordväst"),))
+    result = svc.search(req)
+    assert result.total == 1
+    facets = {f.name: {v.value: (v.count, v.selected) for v in f.values} for f in result.facets}
+    # The organisation facet ignores its own filter, so the other choice still shows its count.
+    assert facets["organisation"]["Umeåregionen"] == (3, False)
+    assert facets["organisation"]["Skåne Nordväst"] == (1, True)
+    # Other facets are counted within the filter.
+    assert facets["kommun"] == {"Höganäs": (1, False)}
+    assert facets["ar"] == {"2015": (1, False)}
+
+
+def test_facet_values_labels_and_multi_valued_municipality(small):
+    svc, _ = small
+    result = svc.search(SearchRequest(q=""))
+    facets = {f.name: f for f in result.facets}
+    kommun = {v.value: v.count for v in facets["kommun"].values}
+    assert kommun["Umeå"] == 4 and kommun["Robertsfors"] == 1 and kommun["Vännäs"] == 3
+    counts = [v.count for v in facets["kommun"].values]
+    assert counts == sorted(counts, reverse=True)
+    beslut = {v.value: v.label for v in facets["beslut"].values}
+    assert beslut["ja"] == "Med beslut"
+
+
+def test_filter_values_match_without_case_or_accents(small):
+    svc, _ = small
+    assert svc.search(SearchRequest(q="kommun:umea")).total == 4
+    assert svc.search(SearchRequest(filters=(("kommun", "ROBERTSFORS"),))).total == 1
+    assert svc.search(SearchRequest(filters=(("kommun", "Åland"),))).total == 0
+    assert svc.search(SearchRequest(filters=(("beslut", "ja"),))).total == 2
+    assert svc.search(SearchRequest(filters=(("ar", "2008"),))).total == 1
+
+
+def test_date_range_from_request_and_query(small):
+    svc, _ = small
+    assert svc.search(SearchRequest(date_from="2015-01-01", date_to="2016-12-31")).total == 2
+    assert svc.search(SearchRequest(date_from="2015-06-12", date_to="2015-06-12")).total == 2
+    assert svc.search(SearchRequest(q="datum:2017-01-01..2017-12-31")).total == 3
+    assert svc.search(SearchRequest(date_to="2009-01-01")).total == 1
+
+
+def test_sort_orders(small):
+    svc, _ = small
+    newest = [h.date for h in svc.search(SearchRequest(q="flykting", sort="nyast")).hits]
+    oldest = [h.date for h in svc.search(SearchRequest(q="flykting", sort="aldst")).hits]
+    assert newest == sorted(newest, reverse=True) and oldest == sorted(oldest)
+    assert newest[0] == "2017-04-06" and oldest[0] == "2008-08-22"
+
+
+def test_paging_bounds(small):
+    svc, _ = small
+    first = svc.search(SearchRequest(page_size=2, page=1))
+    second = svc.search(SearchRequest(page_size=2, page=2))
+    beyond = svc.search(SearchRequest(page_size=2, page=50))
+    assert first.total == 6 and first.page_count == 3
+    assert len(first.hits) == 2 and len(second.hits) == 2
+    assert not set(_ids(first)) & set(_ids(second))
+    assert beyond.hits == () and beyond.total == 6
+
+
+def test_results_grouped_by_meeting(small):
+    svc, _ = small
+    result = svc.search(SearchRequest(q="gemensam"))
+    assert sum(len(g.hits) for g in result.groups) == len(result.hits)
+    assert len({g.meeting_id for g in result.groups}) == len(result.groups)
+
+
+def test_spelling_suggestion_from_corpus_vocabulary(small):
+    svc, _ = small
+    assert svc.search(SearchRequest(q="flyktnig")).suggestion == "flykting"
+    assert svc.search(SearchRequest(q="e-tjänser")).suggestion == "e-tjänster"
+    assert svc.search(SearchRequest(q="flykting")).suggestion is None
+
+
+def test_no_hits_for_words_absent_from_the_archive(small):
+    svc, _ = small
+    for q in ("Åland", "Västerås"):
+        assert svc.search(SearchRequest(q=q)).total == 0
+
+
+def test_expensive_queries_are_bounded_with_a_message(small):
+    svc, _ = small
+    many = " OR ".join(f"ord{i}" for i in range(3000))
+    result = svc.search(SearchRequest(q=many[:480]))
+    assert result.total == 0
+    wide = svc.search(SearchRequest(q=" OR ".join(["fl*"] * 100)))
+    assert wide.message  # more than 64 clauses: said so
+    assert wide.total >= 3
+
+
+def test_meeting_page_with_neighbours_and_source(small):
+    svc, _ = small
+    page = svc.meeting("ur-kcg-2017-04-06")
+    assert page is not None and len(page.meeting.items) == 3
+    assert page.previous_id == "ur-kcg-2008-08-22" and page.next_id is None
+    assert svc.meeting("ur-kcg-2008-08-22").next_id == "ur-kcg-2017-04-06"
+    assert svc.meeting("finns-inte") is None
+    assert svc.source_file("ur-kcg-2017-04-06").name == "ur-kcg-2017-04-06.txt"
+    assert svc.source_file("ur-kcg-2008-08-22") is None  # not on disk
+
+
+def test_meetings_coverage_and_trends(small):
+    svc, _ = small
+    assert [m.id for m in svc.meetings(organisation="Umeåregionen")] == [
+        "ur-kcg-2017-04-06", "ur-kcg-2008-08-22"]
+    assert [m.id for m in svc.meetings(year=2015)] == ["sn-kdg-2015-06-12"]
+    cov = svc.coverage()
+    assert cov.years[0] == 2008 and cov.years[-1] == 2017 and len(cov.years) == 10
+    rows = {org: counts for org, counts, _ in cov.rows}
+    assert sum(rows["Umeåregionen"]) == 2
+    trends = svc.trends(TrendsRequest(q="flykting"))
+    series = {s.name: dict(zip(trends.years, s.counts)) for s in trends.series}
+    assert series["Umeåregionen"][2017] == 1  # the procedural item is left out
+    assert series["Umeåregionen"][2008] == 1 and series["Skåne Nordväst"][2015] == 1
+    by_kommun = svc.trends(TrendsRequest(q="flykting", by="kommun"))
+    assert {s.name for s in by_kommun.series} == {"Umeå", "Vännäs", "Höganäs"}
+
+
+def test_source_file_never_leaves_corpus(tmp_path: Path):
+    outside = tmp_path / "secret.txt"
+    outside.write_text("hemligt", encoding="utf-8")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    index_dir = tmp_path / "index"
+    m = _meeting("x-y-2020-01-01", "X", "Y", "2020-01-01", (), AgendaItem("1", "T"),
+                 source="../secret.txt")
+    index_meetings(index_dir, [m])
+    svc = SearchService(index_dir, corpus_dir=corpus)
+    try:
+        assert svc.source_file("x-y-2020-01-01") is None
+        assert svc.meeting("x-y-2020-01-01").source_path is None
+    finally:
+        svc.close()
+
+
+def test_missing_index_gives_swedish_message(tmp_path: Path):
+    with pytest.raises(IndexMissing, match="kör `protokoll index`"):
+        SearchService(tmp_path / "ingenting")
+
+
+def test_threads_and_new_generation_without_restart(tmp_path: Path):
+    index_dir = tmp_path / "index"
+    index_meetings(index_dir, MEETINGS[:1])
+    svc = SearchService(index_dir)
+    try:
+        errors: list[BaseException] = []
+
+        def worker() -> None:
+            try:
+                for _ in range(5):
+                    assert svc.search(SearchRequest(q="flykting")).total >= 2
+            except BaseException as exc:  # noqa: BLE001
+                errors.append(exc)
+
+        threads = [threading.Thread(target=worker) for _ in range(4)]
+        for t in threads:
+            t.start()
+        index_meetings(index_dir, MEETINGS[1:])  # a commit while threads search
+        for t in threads:
+            t.join()
+        assert not errors
+        assert svc.search(SearchRequest(q="e-tjänst")).total == 1  # picked up without restart
+    finally:
+        svc.close()
+
+
+def test_service_follows_a_rebuild_to_a_new_generation(tmp_path: Path):
+    index_dir = tmp_path / "index"
+    index_meetings(index_dir, MEETINGS[:1])
+    svc = SearchService(index_dir)
+    try:
+        assert svc.search(SearchRequest(q="e-tjänst")).total == 0
+        report = index_meetings(index_dir, MEETINGS[2:], rebuild=True)
+        assert report.rebuilt and report.generation == "gen-000002"
+        assert svc.search(SearchRequest(q="e-tjänst")).total == 1
+        assert svc.search(SearchRequest(q="flyktingmottagning")).total == 0  # old content gone
+        index_meetings(index_dir, MEETINGS[:1], rebuild=True)
+        assert sorted(p.name for p in index_dir.glob("gen-*")) == ["gen-000002", "gen-000003"]
+        assert svc.search(SearchRequest(q="flyktingmottagning")).total == 1
+    finally:
+        svc.close()
+
+
+def test_excluded_filter_in_the_query(small):
+    svc, _ = small
+    assert svc.search(SearchRequest(q="flykting -kommun:vannas")).total == 2
+    assert svc.search(SearchRequest(q="-organisation:umeåregionen")).total == 2
+
+
+def test_topic_filter_by_id_or_swedish_label(small):
+    svc, _ = small
+    assert svc.search(SearchRequest(filters=(("amne", "integration"),))).total == 2
+    label = svc.topics()["integration"]
+    assert svc.search(SearchRequest(filters=(("amne", label.upper()),))).total == 2
+    facet = next(f for f in svc.search(SearchRequest()).facets if f.name == "amne")
+    assert {v.value: v.label for v in facet.values}["integration"] == label
+
+
+def test_prefix_expansion_is_capped_with_a_message(tmp_path: Path):
+    words = " ".join(f"ordning{i}x" for i in range(400))
+    index_meetings(tmp_path, [_meeting("p-q-2020-01-01", "P", "Q", "2020-01-01", (),
+                                       AgendaItem("1", "Många ord", words))])
+    svc = SearchService(tmp_path)
+    try:
+        result = svc.search(SearchRequest(q="ordning*"))
+        assert result.total == 1
+        assert "256 vanligaste" in (result.message or "")
+    finally:
+        svc.close()
+
+
+def test_a_running_service_sees_replaced_items_once(tmp_path: Path):
+    meetings = [_meeting(f"o-b-2020-01-{i:02d}", "O", "b", f"2020-01-{i:02d}", (),
+                         AgendaItem("1", "Budget", "budget för året")) for i in range(1, 21)]
+    index_meetings(tmp_path, meetings)
+    index_meetings(tmp_path, meetings[10:])  # a second segment
+    svc = SearchService(tmp_path)
+    try:
+        assert svc.search(SearchRequest(q="budget")).total == 20
+        index_meetings(tmp_path, meetings[:3])  # replaced: deletions in an existing segment
+        assert svc.search(SearchRequest(q="budget")).total == 20
+        assert len(svc.meetings()) == 20
+    finally:
+        svc.close()
