@@ -68,6 +68,7 @@ class CompiledQuery:
     message: str | None = None
     relaxed: wq.Query | None = None  # the same words OR-ed: a fallback when AND finds nothing
     words: tuple[str, ...] = ()  # positive words as typed (for spelling suggestions)
+    matches_nothing: bool = False  # text was typed but nothing searchable was left in it
 
 
 @dataclass
@@ -111,6 +112,7 @@ def _compile(text: str) -> CompiledQuery:
     tree = parser.parse()
     if text.strip() in {"*", "*:*"}:
         state.note("”*” visar alla punkter.")
+    nothing = _nothing_searchable(text, tree, state)
     relaxed = wq.Or(list(state.leaves)) if len(state.leaves) > 1 else None
     return CompiledQuery(
         query=tree,
@@ -122,7 +124,24 @@ def _compile(text: str) -> CompiledQuery:
         message=" ".join(state.notes) or None,
         relaxed=relaxed,
         words=tuple(state.words),
+        matches_nothing=nothing,
     )
+
+
+def _nothing_searchable(text: str, tree: wq.Query | None, state: _State) -> bool:
+    """True when words were typed but none survived (stop words, a too short prefix …).
+
+    Showing every item for "och att" would look like a match; an empty result with an
+    explanation is the honest answer.
+    """
+    stripped = text.strip()
+    if tree is not None or not stripped or stripped in {"*", "*:*"}:
+        return False
+    if state.filters or state.excluded or state.date_from or state.date_to:
+        return False
+    if not state.notes:
+        state.note("Frågan innehöll inga sökbara ord (bara vanliga småord som ”och”, ”att”).")
+    return True
 
 
 # ---------------------------------------------------------------- lexing

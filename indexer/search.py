@@ -102,7 +102,7 @@ class SearchService:
         fsets = {n: set(searcher.docs_for_query(q)) for n, q in filters.items()}
         base_q = _and(_base_parts(cq, request, self._bounded(cq.query, searcher, notes), arrays))
         base_docs = set(searcher.docs_for_query(base_q))
-        matched = _intersect(base_docs, fsets.values())
+        matched = set() if cq.matches_nothing else _intersect(base_docs, fsets.values())
         if not matched and cq.relaxed is not None:
             relaxed_notes: list[str] = []
             text = self._bounded(cq.relaxed, searcher, relaxed_notes)

@@ -68,7 +68,7 @@ def test_prefix_and_too_short_prefix() -> None:
     cq = compile_query("digital*")
     assert any(isinstance(q, wq.Prefix) and q.text == analysis.EXACT + "digital" for q in cq.query.leaves())
     short = compile_query("a*")
-    assert short.query is None and "minst" in short.message
+    assert short.query is None and "minst" in short.message and short.matches_nothing
 
 
 def test_field_filters_are_extracted_with_swedish_and_folded_names() -> None:
@@ -120,8 +120,13 @@ def test_unbalanced_quote_still_searches_the_phrase() -> None:
     assert any(isinstance(q, wq.Phrase) for q in cq.query.leaves())
 
 
-def test_stop_words_alone_give_no_query() -> None:
-    assert compile_query("och att det").query is None
+def test_stop_words_alone_match_nothing_with_a_message() -> None:
+    cq = compile_query("och att det")
+    assert cq.query is None and cq.matches_nothing and "sökbara" in cq.message
+    assert compile_query("a*").matches_nothing
+    assert not compile_query("*").matches_nothing
+    assert not compile_query("kommun:Umeå").matches_nothing
+    assert not compile_query("").matches_nothing
 
 
 def test_natural_question_keeps_content_words() -> None:

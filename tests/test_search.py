@@ -308,3 +308,13 @@ def test_a_running_service_sees_replaced_items_once(tmp_path: Path):
         assert len(svc.meetings()) == 20
     finally:
         svc.close()
+
+
+def test_query_with_nothing_searchable_returns_no_hits_and_says_why(service) -> None:
+    from indexer.query import SearchRequest
+
+    for q in ("och att det", "a*"):
+        result = service.search(SearchRequest(q=q))
+        assert result.total == 0 and result.hits == ()
+        assert result.message
+    assert service.search(SearchRequest(q="*")).total > 0
