@@ -1,0 +1,161 @@
+"""Cleaned minutes text → one ``Meeting`` record. Pure: no files, no logging, never raises.
+
+The stages are small modules: ``header`` (organisation, body, kind, place), ``dates`` (the
+meeting's own date and times), ``attendees``, ``items`` (numbering and titles) and
+``decisions`` (decisions and action tables). What cannot be found is left empty and recorded
+as a ``ParseWarning``; folder defaults fill in only what the document does not say.
+"""
+
+from __future__ import annotations
+
+import re
+
+from indexer import reference
+from indexer.parse import attendees as attendees_mod
+from indexer.parse import dates, decisions, header, items
+from indexer.records import (
+    AgendaItem,
+    Attendee,
+    FolderDefaults,
+    Meeting,
+    ParseWarning,
+    meeting_id,
+)
+
+__all__ = ["parse_minutes"]
+
+MAX_TITLE = 160
+
+
+def parse_minutes(
+    text: str,
+    *,
+    source: str,
+    sha256: str,
+    fmt: str,
+    defaults: FolderDefaults | None = None,
+) -> Meeting:
+    """Parse cleaned text; on any internal failure fall back to an empty, warned Meeting."""
+    defaults = defaults or FolderDefaults()
+    try:
+        return _parse(text, source=source, sha256=sha256, fmt=fmt, defaults=defaults)
+    except Exception as exc:  # noqa: BLE001 - a parser bug must not stop a whole corpus
+        warning = ParseWarning("parser", f"Tolkningen avbröts ({type(exc).__name__}); bara "
+                                         "standardvärden används.")
+        return Meeting(
+            id=meeting_id(defaults.organisation, defaults.body, None, sha256),
+            source=source, sha256=sha256, format=fmt, organisation=defaults.organisation,
+            body=defaults.body, kind=defaults.kind or "minutes", warnings=(warning,),
+            municipalities=tuple(defaults.municipalities),
+        )
+
+
+def _parse(text: str, *, source: str, sha256: str, fmt: str, defaults: FolderDefaults) -> Meeting:
+    warnings: list[ParseWarning] = []
+    spans = items.find_items(text)
+    head_end = spans[0].start if spans else min(len(text), header.HEAD)
+    head = text[:head_end]
+
+    date = dates.meeting_date(text)
+    start_time, end_time = dates.meeting_times(text, date.start if date else None)
+    place = header.find_place(text)
+    body = header.find_body(text) or defaults.body
+    org = header.find_organisation(text, body=body, place=place, default=defaults.organisation)
+    if org.warning:
+        warnings.append(ParseWarning("organisation", org.warning))
+    if not date:
+        warnings.append(ParseWarning("date", "Mötesdatum kunde inte utläsas ur texten."))
+    if not body:
+        warnings.append(ParseWarning("body", "Organet (t.ex. styrelse, kommunchefsgrupp) "
+                                             "kunde inte utläsas ur texten."))
+    people = attendees_mod.parse_attendees(head)
+    agenda = _items(text, spans, people)
+    if not agenda:
+        warnings.append(ParseWarning("items", "Inga numrerade ärenden hittades."))
+    host = header.host_municipality(place)
+    iso = date.iso if date else None
+    return Meeting(
+        id=meeting_id(org.value, body, iso, sha256),
+        source=source,
+        sha256=sha256,
+        format=fmt,
+        organisation=org.value,
+        body=body,
+        date=iso,
+        start_time=start_time,
+        end_time=end_time,
+        place=place,
+        attendees=people,
+        municipalities=_participating(text, org.value, people, host, defaults),
+        items=agenda,
+        warnings=tuple(warnings),
+        kind=header.find_kind(text) or defaults.kind or "minutes",
+        title=_title(text),
+    )
+
+
+def _title(text: str) -> str | None:
+    for line in text.split("\n"):
+        if line.strip():
+            return re.sub(r"\s+", " ", line).strip()[:MAX_TITLE]
+    return None
+
+
+def _items(text: str, spans: list[items.ItemSpan], people: tuple[Attendee, ...]) -> tuple[AgendaItem, ...]:
+    names = tuple(p.name for p in people)
+    out: list[AgendaItem] = []
+    for i, span in enumerate(spans):
+        end = spans[i + 1].start if i + 1 < len(spans) else len(text)
+        raw = text[span.body : end]
+        title, body = items.split_title(raw, line_mode=span.line_mode)
+        subs = items.bullet_subitems("\n\n" + body, span.number) if span.sub is None else []
+        own = body if not subs else ("\n\n" + body)[: subs[0][0]]
+        out.append(_item(span.number, title, own, names, dnr=items.find_dnr(raw[:400])))
+        padded = "\n\n" + body
+        for j, (_, sub_body, number, sub_title) in enumerate(subs):
+            sub_end = subs[j + 1][0] if j + 1 < len(subs) else len(padded)
+            sub_text = padded[sub_body:sub_end]
+            out.append(_item(number, sub_title, sub_text, names, dnr=items.find_dnr(sub_text[:300])))
+    return tuple(out)
+
+
+def _item(
+    number: str, title: str, text: str, people: tuple[str, ...], *, dnr: str | None
+) -> AgendaItem:
+    text = text.strip()
+    return AgendaItem(
+        number=number,
+        title=title,
+        text=text,
+        decisions=decisions.find_decisions(text),
+        actions=decisions.find_actions(text, people),
+        dnr=dnr,
+        municipalities=reference.find_municipalities(title + "\n" + text),
+    )
+
+
+def _participating(
+    text: str,
+    organisation: str | None,
+    people: tuple[Attendee, ...],
+    host: str | None,
+    defaults: FolderDefaults,
+) -> tuple[str, ...]:
+    """Attendees' municipalities, the organisation's members named in the text, and the host."""
+    found: dict[str, None] = {}
+    for person in people:
+        if person.municipality:
+            found.setdefault(person.municipality, None)
+    members = set(reference.organisation_members(organisation)) if organisation else set()
+    for name in reference.find_municipalities(text):
+        if name in members:
+            found.setdefault(name, None)
+    if host:
+        found.setdefault(host, None)
+    if organisation and organisation.endswith((" kommun", " stad")):
+        own = reference.municipality_name(organisation.rsplit(" ", 1)[0])
+        if own:
+            found.setdefault(own, None)
+    for name in defaults.municipalities:
+        found.setdefault(name, None)
+    return tuple(found)

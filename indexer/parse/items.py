@@ -1,0 +1,178 @@
+"""Agenda items: where each one starts, its number as written, its title and its own text.
+
+Numbers come at a line start ("1. Mötets öppnande", "§ 15", "§28", "8.1. Resultat") or, in
+text flattened by PDF extraction, inline ("… Protokoll 1. Mötets öppnande Mötet öppnades …").
+A number only counts when it continues the sequence — the next item, a close gap at a line
+start or after "§", or the next sub-item — so numbered questions or lists inside an item
+("1. Hur planerar ni …") are not mistaken for items. Standalone bullet paragraphs under an item
+("- processtöd infrastrukturstrategi" in the Skåne Nordväst seed) become sub-items numbered
+"7.1", "7.2" … because they have no number of their own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from indexer import reference
+from indexer.parse.decisions import _SUBJECT_VERB
+
+_LINE_NUMBER = re.compile(
+    r"^[ \t]*(?:(?P<para>§\s*\d{1,4})|(?P<num>\d{1,3}(?:\.\d{1,2})?)\.?)(?:[ \t]+|$)", re.MULTILINE
+)
+_INLINE_NUMBER = re.compile(
+    r"(?<=\s)(?:(?P<para>§\s*\d{1,4})|(?P<num>\d{1,2}(?:\.\d{1,2})?)(?P<dot>\.)?)[ \t]+(?=[A-ZÅÄÖ])"
+)
+_BULLET_PARA = re.compile(r"(?<=\n\n)[ \t]*[-–•·][ \t]+(?P<title>[^\n]{2,100})\n(?=\s*\n)")
+_TITLE_START = re.compile(r"[\"”«A-Za-zÅÄÖåäöÉé]")
+_CONTINUES = {"-", "–", "och", "mellan", "för", "i", "med", "till", "om", "av", "från", "på",
+              "inom", "vid", "samt", "&", "eller", "mot"}  # fmt: skip
+_SENTENCE_INSIDE = re.compile(r"\w{2}\.(?:\s+[A-ZÅÄÖ]|\s*$)")
+_FILE_WORD = re.compile(r"_|\.(?:pdf|docx?|pptx?|xlsx?)\b", re.IGNORECASE)
+_DNR = re.compile(r"\b(?:Dnr|D nr|Diarienr|Diarienummer)\.?:?\s*((?:[A-ZÅÄÖ]{1,5}\s?)?\d[\w./:-]*(?:\s\d[\w./-]*)?)")
+MAX_TITLE_WORDS = 12
+
+
+@dataclass(frozen=True)
+class ItemSpan:
+    number: str
+    top: int
+    sub: int | None
+    start: int  # where the number starts
+    body: int  # where the title starts
+    line_mode: bool
+
+
+def _parse_number(match: re.Match[str]) -> tuple[str, int, int | None, bool] | None:
+    if match.group("para"):
+        digits = int(re.sub(r"\D", "", match.group("para")))
+        return match.group("para").strip(), digits, None, True
+    raw = match.group("num")
+    top, _, sub = raw.partition(".")
+    return raw, int(top), (int(sub) if sub else None), False
+
+
+def _accepts(last_top: int | None, last_sub: int, top: int, sub: int | None, para: bool,
+             line: bool) -> bool:
+    if sub is not None:
+        return last_top == top and sub == last_sub + 1 and sub > 0
+    if last_top is None:
+        return para or top == 1 or (line and top > 0)
+    gap = 3 if (para or line) else 1
+    return last_top < top <= last_top + gap
+
+
+def find_items(text: str) -> list[ItemSpan]:
+    """Item starts in order, each continuing the numbering of the one before."""
+    candidates = []
+    for match in _LINE_NUMBER.finditer(text):
+        rest = text[match.end() : match.end() + 40].split()
+        no_title = rest and not _TITLE_START.match(rest[0]) and not re.search(r"[^\W\d_]", rest[0])
+        if no_title and text[match.end() : match.end() + 1] != "\n":
+            continue
+        candidates.append((match.start(), match.end(), match, True))
+    for match in _INLINE_NUMBER.finditer(text):
+        candidates.append((match.start(), match.end(), match, False))
+    candidates.sort(key=lambda c: (c[0], not c[3]))
+    spans: list[ItemSpan] = []
+    last_top: int | None = None
+    last_sub = 0
+    taken_until = -1
+    bare_style = False  # items numbered "1 Titel" (no dot): then inline bare numbers count too
+    for start, end, match, line in candidates:
+        if start < taken_until:
+            continue
+        parsed = _parse_number(match)
+        if not parsed:
+            continue
+        number, top, sub, para = parsed
+        if not line and not para and not match.group("dot") and not bare_style:
+            continue
+        if not _accepts(last_top, last_sub, top, sub, para, line):
+            continue
+        spans.append(ItemSpan(number, top, sub, start, end, line))
+        if len(spans) == 1 and line and not para:
+            bare_style = not text[start:end].rstrip().endswith(".")
+        last_top, last_sub = top, (sub or 0)
+        taken_until = end
+    return _drop_lonely_start(spans)
+
+
+def _drop_lonely_start(spans: list[ItemSpan]) -> list[ItemSpan]:
+    """A single numbered line with nothing after it is not an agenda."""
+    return spans if len(spans) >= 2 else []
+
+
+def bullet_subitems(text: str, parent: str) -> list[tuple[int, int, str, str]]:
+    """(start, body_start, number, title) for standalone bullet paragraphs inside one item."""
+    out = []
+    matches = list(_BULLET_PARA.finditer(text))
+    for i, match in enumerate(matches):
+        out.append((match.start(), match.end(), f"{parent}.{i + 1}", match.group("title").strip()))
+    return out
+
+
+def split_title(span: str, *, line_mode: bool) -> tuple[str, str]:
+    """Title and the rest, for the text that follows an item number.
+
+    A title ends before a decision sentence ("… Direktionen beslutar …"); a whole line is the
+    title when the number stood at a line start and the line reads like a heading (short, no
+    sentence inside); otherwise the end is found by ``_title_from_run_on``.
+    """
+    span = span.lstrip()
+    if line_mode:
+        first, _, rest = span.partition("\n")
+        if not first.strip():
+            first, _, rest = rest.lstrip("\n").partition("\n")
+    else:
+        first, rest = span, ""
+    decision = _SUBJECT_VERB.search(first)
+    if decision and decision.start() > 0:
+        first, rest = first[: decision.start()], first[decision.start() :] + "\n" + rest
+    heading_like = len(first) <= 100 and not _SENTENCE_INSIDE.search(first)
+    if line_mode and heading_like:
+        return _tidy_title(first), rest.strip()
+    head, tail = _title_from_run_on(first)
+    return head, (tail + "\n" + rest).strip()
+
+
+def _title_from_run_on(span: str) -> tuple[str, str]:
+    """Where a flattened title ends: at a capitalised word that starts the prose."""
+    words = span.split(" ")
+    cut = len(words)
+    for i, word in enumerate(words):
+        if i >= MAX_TITLE_WORDS:
+            cut = i
+            break
+        if i < 2 or not word:
+            continue
+        prev = words[i - 1]
+        if _FILE_WORD.search(word):
+            cut = i
+            break
+        if prev.endswith(".") and word[:1].isupper():
+            cut = i
+            break
+        if not word[:1].isupper() or prev.lower() in _CONTINUES or prev.endswith(":"):
+            continue
+        if _is_proper(word) or (len(word) > 1 and word[:2].isupper()):
+            continue
+        cut = i
+        break
+    return _tidy_title(" ".join(words[:cut])), " ".join(words[cut:]).strip()
+
+
+def _is_proper(word: str) -> bool:
+    bare = word.strip(",.;:()")
+    return bool(reference.municipality_name(bare) or reference.match_organisation(bare))
+
+
+def _tidy_title(title: str) -> str:
+    title = _DNR.sub("", title)
+    title = re.sub(r"\s+", " ", title).strip(" .:-–")
+    return title
+
+
+def find_dnr(text: str) -> str | None:
+    match = _DNR.search(text)
+    return f"Dnr {match.group(1).strip()}" if match else None

@@ -1,0 +1,125 @@
+"""Each clean-up repair on the snippet of the seed that needs it, then the whole chain."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import SEEDS
+
+from indexer.clean import (
+    clean,
+    drop_page_markers,
+    drop_transcript_page_prefixes,
+    drop_web_transcript_furniture,
+    join_hyphenated_lines,
+    join_letter_spaced_words,
+    normalise_whitespace,
+    repairs_for,
+    strip_markdown,
+)
+
+
+@pytest.mark.parametrize(
+    ("snippet", "expected"),
+    [
+        ("läggs där-\nefter med godkännande", "läggs därefter med godkännande"),  # 002
+        ("till Kom-\nmunförbundets kansli", "till Kommunförbundets kansli"),  # 002
+        ("av de läns-gemen-\nsamma frågorna", "av de läns-gemensamma frågorna"),  # 002
+        ("etablera effektiva e-\n\ntjänster. Helsingborgs", "etablera effektiva e-tjänster. Helsingborgs"),  # 004
+        ("initiativ till IT-\nsamverkan som", "initiativ till IT-samverkan som"),
+        ("i såväl nord-\nsydlig som", "i såväl nord-sydlig som"),
+        ("hälso-\noch sjukvård", "hälso- och sjukvård"),
+        ("räddningstjänst Umeå-\nVindeln", "räddningstjänst Umeå-Vindeln"),
+        ("Som ett för-\n\nsta steg", "Som ett första steg"),  # 002, across a paragraph break
+        ("i den gemensamma e- nämnden", "i den gemensamma e-nämnden"),  # 003 transcript
+    ],
+)
+def test_join_hyphenated_lines(snippet: str, expected: str) -> None:
+    assert join_hyphenated_lines(snippet) == expected
+
+
+def test_real_hyphenated_words_stay_whole_in_seeds() -> None:
+    text = clean(SEEDS["004"].read_text(encoding="utf-8"), "md")
+    assert "effektiva e-tjänster" in text
+    text = clean(SEEDS["002"].read_text(encoding="utf-8"), "txt")
+    assert "IT-samverkan" in text and "därefter" in text and "läns-gemensamma" in text
+    text = clean(SEEDS["001"].read_text(encoding="utf-8"), "txt")
+    assert "nord-sydlig" in text
+
+
+def test_drop_page_markers_glued_to_line_ends() -> None:  # 001
+    text = "för norra Sverige. Denna viljeinriktning ska formuleras skriftligt. 1 / 10\nKommunchefsgruppen"
+    assert drop_page_markers(text) == (
+        "för norra Sverige. Denna viljeinriktning ska formuleras skriftligt.\nKommunchefsgruppen"
+    )
+
+
+@pytest.mark.parametrize(
+    "marker", ["Sid 1(10)", "Sida 2 (27)", "sid 1 (2)", "Page 1 of 14"]
+)
+def test_drop_page_markers_forms(marker: str) -> None:
+    assert drop_page_markers(f"Protokoll {marker} Plats och tid").split() == [
+        "Protokoll", "Plats", "och", "tid"
+    ]
+
+
+def test_drop_page_markers_keeps_ordinary_fractions() -> None:
+    assert drop_page_markers("beslut 1/5 och 3 / 4 av ledamöterna") == "beslut 1/5 och 3 / 4 av ledamöterna"
+
+
+def test_transcript_page_prefixes() -> None:  # 003: "2 6:e i Sverige" and "… orten. 2"
+    text = ("Transkript\n\n1 Minnesanteckningar styrgrupp ett biosfärområde, det\n\n"
+            "2 6:e i Sverige. Service på orten. 2\n\n3 5. Lägesrapport")
+    assert drop_transcript_page_prefixes(text) == (
+        "Transkript\n\nMinnesanteckningar styrgrupp ett biosfärområde, det\n\n"
+        "6:e i Sverige. Service på orten.\n\n5. Lägesrapport"
+    )
+
+
+def test_page_prefixes_left_alone_without_transcript_header() -> None:  # numbered agenda lines
+    text = "1 Justering av protokoll\n\n2 Budget"
+    assert drop_transcript_page_prefixes(text) == text
+
+
+def test_web_transcript_furniture_keeps_download_title() -> None:
+    text = ('Möte med styrgruppen\n\nStorlek: px\nStarta visningen från sidan:\n\n'
+            'Download "Sammanträdesdatum 2005-09-07"\n\nTranskript\n\n1 Text')
+    out = drop_web_transcript_furniture(text)
+    assert "Storlek" not in out and "Transkript" not in out and "Download" not in out
+    assert "Sammanträdesdatum 2005-09-07" in out
+
+
+def test_web_transcript_trailing_documents_removed_from_seed() -> None:  # 003
+    text = clean(SEEDS["003"].read_text(encoding="utf-8"), "txt")
+    for junk in ("Åland", "Västerås", "Linköping", "Läs mer", "Storlek", "Transkript"):
+        assert junk not in text
+    assert text.rstrip().endswith("samordnare Skellefteregionen")
+    assert "\n2 6:e" not in text and "6:e i Sverige" in text
+
+
+def test_strip_markdown() -> None:  # 004
+    text = "### 1. **Projekt Mångfald**\n\n#### **Beslut:**\n\n*att anta projektplanen*\n**Tid/Plats:** 150612"
+    assert strip_markdown(text) == "1. Projekt Mångfald\n\nBeslut:\n\natt anta projektplanen\nTid/Plats: 150612"
+
+
+def test_markdown_repair_only_for_markdown() -> None:
+    assert strip_markdown in repairs_for("md")
+    assert strip_markdown not in repairs_for("txt")
+    assert clean("Beslut *viktigt*", "txt") == "Beslut *viktigt*"
+
+
+def test_letter_spaced_words() -> None:
+    assert join_letter_spaced_words("Direktionen beslutar a t t utse") == "Direktionen beslutar att utse"
+    assert join_letter_spaced_words("B E S L U T") == "BESLUT"
+    assert join_letter_spaced_words("miljöchef t o m § 108, p g a sjukdom") == "miljöchef t o m § 108, p g a sjukdom"
+
+
+def test_normalise_whitespace() -> None:
+    assert normalise_whitespace("a\r\nb\u00a0c  \fd") == "a\nb c\n\nd"
+
+
+@pytest.mark.parametrize("seed", sorted(SEEDS))
+def test_clean_is_idempotent_on_seeds(seed: str) -> None:
+    path = SEEDS[seed]
+    fmt = "md" if path.suffix == ".md" else "txt"
+    once = clean(path.read_text(encoding="utf-8"), fmt)
+    assert clean(once, fmt) == once

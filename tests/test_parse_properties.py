@@ -1,0 +1,57 @@
+"""No input crashes ``clean`` or ``parse_minutes``; the result is always a valid Meeting."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indexer.clean import clean
+from indexer.parse import parse_minutes
+from indexer.records import Meeting
+
+SETTINGS = settings(max_examples=150, deadline=None)
+SHA = "0123456789abcdef" * 4
+PIECES = [
+    "§ 15", "§28", "1.", "8.1.", "12", "BESLUT:", "Beslut:", "att", "a t t", "samt att",
+    "Styrelsen beslutar", "Kommunchefsgruppen beslutar att", "**", "*", "###", "#", "- ",
+    "Närvarande:", "Anmält förhinder", "Frånvarande", "Plats och tid", "Tid/Plats:",
+    "Sammanträdesdatum", "2017-04-06", "150612", "22 augusti 2008", "kl 09.00-12.00",
+    "Umeå", "Vindelns kommun", "Örkeljunga", "Vara", "Lundberg", "Skåne Nordväst",
+    "ÅTGÄRDER SLUTDATUM ANSVARIG", "Magnus Haglund", "1 / 10", "Sida 2 (27)", "Transkript",
+    "Storlek: px", "Läs mer", "e-", "där-", "\n", "\n\n", "\f", "(S)", ",", ".", "Dnr",
+]  # fmt: skip
+swedishish = st.lists(st.sampled_from(PIECES) | st.text(max_size=12), max_size=60).map(" ".join)
+lines = st.lists(swedishish, max_size=8).map("\n".join)
+fmt = st.sampled_from(["txt", "md", "html", "pdf", "docx"])
+
+
+def assert_valid(meeting: Meeting) -> None:
+    assert isinstance(meeting, Meeting)
+    assert re.fullmatch(r"[a-z0-9-]+", meeting.id)
+    assert meeting.date is None or re.fullmatch(r"\d{4}-\d\d-\d\d", meeting.date)
+    assert Meeting.from_dict(meeting.to_dict()) == meeting
+
+
+@SETTINGS
+@given(text=st.text(max_size=400), fmt=fmt)
+def test_random_text_never_crashes(text: str, fmt: str) -> None:
+    cleaned = clean(text, fmt)
+    assert_valid(parse_minutes(cleaned, source="x", sha256=SHA, fmt=fmt))
+    assert_valid(parse_minutes(text, source="x", sha256=SHA, fmt=fmt))
+
+
+@SETTINGS
+@given(text=lines, fmt=fmt)
+def test_minutes_like_text_never_crashes(text: str, fmt: str) -> None:
+    meeting = parse_minutes(clean(text, fmt), source="x", sha256=SHA, fmt=fmt)
+    assert_valid(meeting)
+    assert not [w for w in meeting.warnings if w.field == "parser"], meeting.warnings
+
+
+@SETTINGS
+@given(text=lines, fmt=st.sampled_from(["txt", "md"]))
+def test_clean_is_idempotent(text: str, fmt: str) -> None:
+    once = clean(text, fmt)
+    assert clean(once, fmt) == once
