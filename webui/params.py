@@ -1,0 +1,81 @@
+"""Request arguments → ``SearchRequest`` / ``TrendsRequest``, and back into URLs.
+
+Validation and normalisation live in ``indexer.query``; this module adds only what belongs to
+the web edge: the configured length limit and page size, control characters (a NUL byte in a URL
+is never a real query), and ``url_for_state`` — the one helper that builds every facet, chip,
+sort and paging link, so templates only loop and never assemble query strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import current_app, url_for
+from werkzeug.datastructures import MultiDict
+
+from indexer.errors import QueryError
+from indexer.query import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, SearchRequest, TrendsRequest
+
+_CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"} | {"\x7f"}
+
+
+def _check_text(args: MultiDict[str, str]) -> None:
+    limit = int(current_app.config["MAX_QUERY_LENGTH"])
+    for key, value in args.items(multi=True):
+        if any(ch in _CONTROL for ch in value) or any(ch in _CONTROL for ch in key):
+            raise QueryError("Förfrågan innehåller otillåtna kontrolltecken.", key)
+        if key == "q" and len(value.strip()) > limit:
+            raise QueryError(
+                f"Sökfrågan är för lång ({len(value.strip())} tecken); högst {limit} tecken.", "q"
+            )
+
+
+def search_request(args: MultiDict[str, str]) -> SearchRequest:
+    """The request for ``/``, ``/api/search`` and the CSV export (raises ``QueryError``)."""
+    _check_text(args)
+    req = SearchRequest.from_args(args)
+    size = min(max(1, int(current_app.config["PAGE_SIZE"])), MAX_PAGE_SIZE)
+    if "per_sida" not in args and size != DEFAULT_PAGE_SIZE:
+        req = replace(req, page_size=size)
+    return req
+
+
+def trends_request(args: MultiDict[str, str]) -> TrendsRequest:
+    _check_text(args)
+    return TrendsRequest.from_args(args)
+
+
+def is_empty(req: SearchRequest) -> bool:
+    """Nothing asked yet: the start page shows what the archive holds instead of results."""
+    return not (req.q or req.filters or req.date_from or req.date_to)
+
+
+def url_for_state(
+    req: SearchRequest | TrendsRequest,
+    endpoint: str = "search.index",
+    *,
+    toggle: tuple[str, str] | None = None,
+    page: int | None = None,
+    sort: str | None = None,
+    clear_dates: bool = False,
+    **extra: Any,
+) -> str:
+    """The URL of ``endpoint`` for ``req`` with one change applied.
+
+    ``toggle`` switches a facet value on or off, ``page``/``sort`` move or reorder,
+    ``clear_dates`` removes the date range; ``extra`` adds plain parameters (``format="csv"``).
+    """
+    if isinstance(req, SearchRequest):
+        if toggle is not None:
+            req = req.toggled(*toggle)
+        if sort is not None:
+            req = req.with_sort(sort)
+        if page is not None:
+            req = req.with_page(page)
+        if clear_dates:
+            req = req.without_dates()
+    pairs = list(req.to_args()) + [(k, str(v)) for k, v in extra.items() if v is not None]
+    base = url_for(endpoint)
+    return f"{base}?{urlencode(pairs)}" if pairs else base

@@ -1,0 +1,40 @@
+"""Security headers on every response.
+
+The CSP forbids inline script and inline style (no ``<script>`` blocks, ``on…=`` handlers or
+``style=`` attributes in any template), so an injected snippet cannot run even if escaping were
+ever to fail. The trend chart SVG is the one exception for styles: matplotlib writes ``style``
+attributes, and that response is an image document that runs no script at all.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def add_headers(response: Response) -> Response:
+    if response.mimetype == "image/svg+xml":
+        response.headers["Content-Security-Policy"] = SVG_CSP
+    else:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(add_headers)
