@@ -58,7 +58,20 @@ class FieldArray:
         if found:
             return found
         folded = analysis.fold(raw)
-        return [v for v in self.vocab if analysis.fold(v) == folded]
+        found = [v for v in self.vocab if analysis.fold(v) == folded]
+        if found:
+            return found
+        core = _core(raw)  # "Västerbotten" means "Västerbottens län", "Umeås kommun" means "Umeå"
+        return [v for v in self.vocab if core and _core(v) == core]
+
+
+def _core(value: str) -> str:
+    """A facet value without the words people leave out: län/kommun/stad and a genitive -s."""
+    words = analysis.fold(value).split()
+    while len(words) > 1 and words[-1] in ("lan", "kommun", "stad"):
+        words.pop()
+    core = " ".join(words)
+    return core[:-1] if core.endswith("s") and len(core) > 4 else core
 
 
 class FacetArrays:

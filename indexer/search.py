@@ -21,6 +21,8 @@ from typing import Any
 
 from whoosh import collectors as wc
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.reading import TermNotFound
 
 from indexer import generations as gens
 from indexer import highlight, suggest
@@ -99,15 +101,15 @@ class SearchService:
         searcher, arrays, _ = self._searcher()
         notes = [cq.message] if cq.message else []
         filters = _filter_queries(request.filters + cq.field_filters, arrays)
-        fsets = {n: set(searcher.docs_for_query(q)) for n, q in filters.items()}
+        fsets = {n: doc_set(searcher, q) for n, q in filters.items()}
         base_q = _and(_base_parts(cq, request, self._bounded(cq.query, searcher, notes), arrays))
-        base_docs = set(searcher.docs_for_query(base_q))
+        base_docs = doc_set(searcher, base_q)
         matched = set() if cq.matches_nothing else _intersect(base_docs, fsets.values())
         if not matched and cq.relaxed is not None:
             relaxed_notes: list[str] = []
             text = self._bounded(cq.relaxed, searcher, relaxed_notes)
             retry_q = _and(_base_parts(cq, request, text, arrays))
-            retry_docs = set(searcher.docs_for_query(retry_q))
+            retry_docs = doc_set(searcher, retry_q)
             retry_matched = _intersect(retry_docs, fsets.values())
             if retry_matched:
                 base_q, base_docs, matched = retry_q, retry_docs, retry_matched
@@ -151,11 +153,14 @@ class SearchService:
             limit=start + request.page_size,
             sortedby="date" if by_date else None,
             reverse=request.sort != "aldst" if by_date else False,
-            filter=matched,
         )
+        # The filter must be the OUTERMOST collector: a TimeLimitCollector wrapped around a
+        # FilterCollector collects through it without filtering (whoosh 2.7.5), which let
+        # unfiltered items onto date-sorted pages.
         timed = wc.TimeLimitCollector(collector, timelimit=TIME_LIMIT_S, use_alarm=False)
+        filtered = wc.FilterCollector(timed, allow=matched)
         try:
-            searcher.search_with_collector(q, timed)  # type: ignore[attr-defined]
+            searcher.search_with_collector(q, filtered)  # type: ignore[attr-defined]
         except wc.TimeLimit:
             notes.append("Sökningen tog för lång tid och avbröts; visar det som hann hittas.")
         results = timed.results()
@@ -238,7 +243,7 @@ class SearchService:
         if request.topic:
             parts.append(wq.Term("topic", request.topic))
         parts.extend(_filter_queries(request.filters + cq.field_filters, arrays).values())
-        docs = searcher.docs_for_query(_and(parts))  # type: ignore[attr-defined]
+        docs = doc_set(searcher, _and(parts))
         years, series, total = trend_series(docs, arrays, request)
         return TrendsResult(request, years, series, total, " ".join(notes) or None)
 
@@ -337,6 +342,55 @@ def _value_query(field: str | None, values: list[str]) -> wq.Query:
     if not terms:
         return wq.NullQuery
     return terms[0] if len(terms) == 1 else wq.Or(terms)
+
+
+def doc_set(searcher: Any, q: wq.Query) -> set[int]:
+    """The documents ``q`` matches, like ``set(searcher.docs_for_query(q))`` but 2-3× faster.
+
+    Profile (BENCHMARKS.md): Whoosh's matcher tree yields one id per Python call and spent most
+    of a search in ``all_ids``/``is_active``. Terms, Or, And (with Not) and Every are evaluated
+    here with C-level set operations over whole posting blocks; anything else (phrases, ranges)
+    falls back to Whoosh. Equality with ``docs_for_query`` is tested over the benchmark mix.
+    """
+    kind = type(q)
+    if q is wq.NullQuery:
+        return set()
+    if kind is wq.Term:
+        return _term_docs(searcher.reader(), q.fieldname, q.text)
+    if kind is wq.Or and not q.minmatch:
+        out: set[int] = set()
+        for sub in q.subqueries:
+            out |= doc_set(searcher, sub)
+        return out
+    positives = [s for s in getattr(q, "subqueries", ()) if type(s) is not wq.Not]
+    if kind is wq.And and positives:
+        result = _intersect(doc_set(searcher, positives[0]), (doc_set(searcher, s) for s in positives[1:]))
+        for sub in q.subqueries:
+            if type(sub) is wq.Not and result:
+                result -= doc_set(searcher, sub.query)
+        return result
+    if kind is wq.Every and not q.fieldname:
+        return set(searcher.reader().all_doc_ids())
+    return set(searcher.docs_for_query(q))
+
+
+def _term_docs(reader: Any, fieldname: str, text: str) -> set[int]:
+    """Posting ids block by block (the pinned whoosh-reloaded 2.7.5 W3 codec), deletions kept out."""
+    out: set[int] = set()
+    for sub, offset in reader.leaf_readers():
+        try:
+            m = sub.postings(fieldname, text)
+        except TermNotFound:
+            continue
+        if type(m) is not W3LeafMatcher:  # e.g. deletions: a FilterMatcher, read one by one
+            out.update(i + offset for i in m.all_ids())
+            continue
+        while m.is_active():
+            if m._ids is None:
+                m._read_ids()
+            out.update([i + offset for i in m._ids] if offset else m._ids)
+            m._next_block()
+    return out
 
 
 def _intersect(base: set[int], others: Iterable[set[int]]) -> set[int]:

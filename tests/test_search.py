@@ -318,3 +318,28 @@ def test_query_with_nothing_searchable_returns_no_hits_and_says_why(service) -> 
         assert result.total == 0 and result.hits == ()
         assert result.message
     assert service.search(SearchRequest(q="*")).total > 0
+
+
+def test_every_hit_on_every_sort_order_satisfies_the_filters(service) -> None:
+    """Regression: date-sorted pages once ignored facet filters (collector wrapping order)."""
+    from indexer.query import SearchRequest
+
+    for sort in ("relevans", "nyast", "aldst"):
+        for q in ("", "ämne:digitalisering", "samverkan"):
+            req = SearchRequest(q=q, filters=(("amne", "digitalisering"),), sort=sort)
+            result = service.search(req)
+            assert result.total >= 1
+            assert len(result.hits) == min(result.total, req.page_size)
+            assert all("digitalisering" in h.topics for h in result.hits), (sort, q, result.hits)
+    dated = service.search(SearchRequest(filters=(("ar", "2015"),), sort="aldst"))
+    assert dated.hits and all(h.date.startswith("2015") for h in dated.hits)
+
+
+def test_filter_values_without_lan_or_genitive_still_match(service) -> None:
+    from indexer.query import SearchRequest
+
+    full = service.search(SearchRequest(q="flykting", filters=(("lan", "Västerbottens län"),))).total
+    assert full > 0
+    for typed in ("Västerbotten", "vasterbotten", "Västerbottens"):
+        assert service.search(SearchRequest(q=f"flykting län:{typed}")).total == full, typed
+    assert service.search(SearchRequest(q="flykting kommun:Umeås")).total > 0
