@@ -168,7 +168,8 @@ def _index_summary(report: object, target: Path) -> str:
 @click.option("--beslut", is_flag=True, help="Bara punkter med beslut.")
 @click.option("--fran", "--från", "fran", default=None, help="Från datum (ÅÅÅÅ-MM-DD).")
 @click.option("--till", default=None, help="Till datum (ÅÅÅÅ-MM-DD).")
-@click.option("--sort", type=click.Choice(["relevans", "nyast", "aldst"]), default="relevans")
+@click.option("--sort", type=click.Choice(["relevans", "nyast", "aldst"]), default="relevans",
+              help="Sortering: relevans, nyast eller aldst (äldst).")
 @click.option("--page", "--sida", "page", type=int, default=1, help="Sida (från 1).")
 @click.option("--per-sida", "page_size", type=int, default=10, help="Träffar per sida.")
 @_index_option
