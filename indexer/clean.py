@@ -163,7 +163,48 @@ def join_letter_spaced_words(text: str) -> str:
     return _LETTER_SPACED.sub(repl, text)
 
 
+_SPLIT_PAIR = re.compile(r"(?<![\w-])([A-Za-zÅÄÖåäöÉé]{3,}) ([a-zåäöé]{3,})(?![\w-])")
+_WORD = re.compile(r"[^\W\d_]+")
+MIN_JOINED = 8
+
+
+def join_split_words(text: str) -> str:
+    """Join OCR-split words the document itself spells whole (Skellefteregionen seed).
+
+    "Integrationsfrä mjande" becomes "Integrationsfrämjande" and "kom muncheferna"
+    "kommuncheferna" because the same text writes those words unbroken elsewhere. The tail
+    must never stand alone in the text ("mjande" is no word), so a real pair such as
+    "intern kontroll" beside "internkontroll" stays as written.
+    """
+    words: dict[str, int] = {}
+    for word in _WORD.findall(text):
+        words[word.lower()] = words.get(word.lower(), 0) + 1
+    pairs: dict[tuple[str, str], int] = {}
+    for match in _SPLIT_PAIR.finditer(text):
+        key = (match.group(1).lower(), match.group(2))
+        pairs[key] = pairs.get(key, 0) + 1
+
+    def repl(match: re.Match[str]) -> str:
+        head, tail = match.group(1), match.group(2)
+        joined = (head + tail).lower()
+        alone = words.get(tail, 0) - pairs.get((head.lower(), tail), 0)
+        if len(joined) >= MIN_JOINED and words.get(joined) and alone <= 0:
+            return head + tail
+        return match.group(0)
+
+    return _SPLIT_PAIR.sub(repl, text)
+
+
 _MD_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+", re.MULTILINE)
+def strip_heading_markers(text: str) -> str:
+    """Drop "#" heading markers the DOCX extractor writes for Word headings (format fixtures).
+
+    "## 1. Mötets öppnande" must start its line with the item number, as in a plain text file.
+    Emphasis is left alone: DOCX text has no Markdown emphasis, and "*" may be real text.
+    """
+    return _MD_HEADING.sub("", text)
+
+
 _MD_EMPHASIS = re.compile(r"(\*{1,3}|_{2,3})(?=\S)(.+?)(?<=\S)\1")
 _MD_LINE_BREAK = re.compile(r"\\$", re.MULTILINE)
 
@@ -188,8 +229,12 @@ COMMON_REPAIRS: tuple[Repair, ...] = (
     drop_page_markers,
     join_hyphenated_lines,
     join_letter_spaced_words,
+    join_split_words,
 )
-FORMAT_REPAIRS: dict[str, tuple[Repair, ...]] = {"md": (strip_markdown,)}
+FORMAT_REPAIRS: dict[str, tuple[Repair, ...]] = {
+    "md": (strip_markdown,),
+    "docx": (strip_heading_markers,),
+}
 
 
 def repairs_for(fmt: str) -> tuple[Repair, ...]:

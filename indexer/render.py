@@ -35,7 +35,8 @@ def _item(item: AgendaItem) -> list[str]:
     lines = [f"{indent}{number} {item.title}" + (f"  [{item.dnr}]" if item.dnr else "")]
     lines += [f"{indent}    Beslut: {d}" for d in item.decisions]
     for action in item.actions:
-        parts = [action.what] + [p for p in (action.due, action.responsible) if p]
+        # A flattened table may give a row's date and person but no task text of its own.
+        parts = [action.what or "(uppgift ej utläst)"] + [p for p in (action.due, action.responsible) if p]
         lines.append(f"{indent}    Åtgärd: {' – '.join(parts)}")
     return lines
 

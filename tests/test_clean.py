@@ -123,3 +123,14 @@ def test_clean_is_idempotent_on_seeds(seed: str) -> None:
     fmt = "md" if path.suffix == ".md" else "txt"
     once = clean(path.read_text(encoding="utf-8"), fmt)
     assert clean(once, fmt) == once
+
+
+def test_join_split_words_only_when_the_text_spells_them_whole() -> None:
+    from indexer.clean import join_split_words
+
+    snippet = "8. Integrationsfrä mjande åtgärder … samordna integrationsfrämjande åtgärder"
+    assert join_split_words(snippet).startswith("8. Integrationsfrämjande åtgärder")
+    # "kontroll" stands alone elsewhere, so "intern kontroll" is a real pair of words.
+    kept = "intern kontroll och internkontroll samt kontroll"
+    assert join_split_words(kept) == kept
+    assert join_split_words("kom muncheferna") == "kom muncheferna"  # no whole form in the text

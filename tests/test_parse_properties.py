@@ -55,3 +55,24 @@ def test_minutes_like_text_never_crashes(text: str, fmt: str) -> None:
 def test_clean_is_idempotent(text: str, fmt: str) -> None:
     once = clean(text, fmt)
     assert clean(once, fmt) == once
+
+
+@SETTINGS
+@given(titles=st.lists(st.sampled_from(["Presentation", "Lägesrapport", "Turistisk samverkan",
+                                        "Övriga frågor", "Val av justerare"]), min_size=3,
+                       max_size=5, unique=True),
+       notes=st.lists(st.sampled_from(["Samordnaren ger en lägesrapport.", "Inga frågor.",
+                                       "Jan/Sorsele: - Ett boende.", "En presentation hölls."]),
+                      max_size=6))
+def test_column_runs_never_lose_or_invent_text(titles: list[str], notes: list[str]) -> None:
+    """Flattened runs are only rearranged: every title and note word ends up in one item once."""
+    head = " ".join(f"{n}. {t}" for n, t in enumerate(titles, start=1))
+    text = f"Minnesanteckningar styrgrupp\n{head} {' '.join(notes)}\n"
+    meeting = parse_minutes(text, source="x", sha256=SHA, fmt="txt")
+    assert_valid(meeting)
+    def words(text: str) -> list[str]:  # titles lose trailing punctuation when tidied
+        return sorted(w for w in (w.strip(".:-–") for w in text.split()) if w)
+
+    assert words(" ".join(f"{i.title} {i.text}" for i in meeting.items)) == words(
+        " ".join(titles + notes)
+    )

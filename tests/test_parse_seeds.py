@@ -170,3 +170,44 @@ def test_golden(meetings: dict[str, Meeting], seed: str) -> None:
         pytest.fail(f"{path.name} differs from the parse (set PROTOKOLL_REGEN_GOLDENS=1 after "
                     f"review):\n{diff[:6000]}")
     assert Meeting.from_dict(json.loads(expected)) == meetings[seed]
+
+
+def test_two_column_runs_get_agenda_titles_and_their_own_notes(meetings: dict[str, Meeting]) -> None:
+    """003: "1. Presentation 2. … 4. Rapport … En presentationsrunda …" — notes follow their item."""
+    items = {i.number: i for i in meetings["003"].items}
+    assert items["4"].title == "Rapport från respektive kommun/kommuncheferna"
+    assert items["7"].title == "IT ett område att gå vidare med för utvecklad samverkan"
+    assert items["8"].title == "Integrationsfrämjande åtgärder"
+    assert items["1"].text.startswith("En presentationsrunda genomförs")
+    assert items["2"].text.startswith("Genomgång av anteckningar från tidigare möte.")
+    assert items["3"].text.startswith("Genomgång av anteckningar från studieresa till Karlstad")
+    assert items["4"].text.startswith("Jan/Sorsele:")
+    assert "En långsiktig plan, tex för Malåborg" in items["4"].text  # continued on page 3
+    assert items["5"].text.startswith("Samordnaren ger en nulägeslägesrapport")
+    assert "Turistisk samverkan" in items["6"].text
+    assert items["7"].text.startswith("Lednings- och styrgruppen har under flera år")
+    assert items["8"].text.startswith("Skellefteå kommun har bildat ett Integrationsråd.")
+    assert items["7"].decisions and items["7"].decisions[0].startswith("Styrgruppen beslutar att ge")
+
+
+def test_decisions_of_earlier_meetings_are_background(meetings: dict[str, Meeting]) -> None:
+    items = {i.number: i for i in meetings["002"].items}
+    assert items["§ 23"].decisions == (
+        (
+            "att utse Sten-Ove Danielsson som ordinarie och Jonny Lundin som ersättare i "
+            "styrgruppen för ERNACT-nätverket."
+        ),
+    )
+    assert not any("senaste sammanträdet" in d for i in meetings["002"].items for d in i.decisions)
+
+
+def test_column_flattened_action_table_gives_date_person_pairs(meetings: dict[str, Meeting]) -> None:
+    """001 item 3: tasks first, then "Karin Ahnqvist 2017-05-10 Lisa … 2017-04-17 Lisa …"."""
+    actions = {i.number: i for i in meetings["001"].items}["3"].actions
+    assert [(a.due, a.responsible) for a in actions] == [
+        (None, "Karin Ahnqvist"),
+        ("2017-05-10", "Lisa Andersson Lindberg"),
+        ("2017-04-17", "Lisa Andersson Lindberg"),
+    ]
+    assert actions[0].what.startswith("Sätt samman en arbetsgrupp?")
+    assert [a.what for a in actions[1:]] == ["", ""]  # not split by guesswork

@@ -12,7 +12,7 @@ import re
 
 from indexer import reference
 from indexer.parse import attendees as attendees_mod
-from indexer.parse import dates, decisions, header, items
+from indexer.parse import columns, dates, decisions, header, items
 from indexer.records import (
     AgendaItem,
     Attendee,
@@ -103,14 +103,19 @@ def _title(text: str) -> str | None:
 
 def _items(text: str, spans: list[items.ItemSpan], people: tuple[Attendee, ...]) -> tuple[AgendaItem, ...]:
     names = tuple(p.name for p in people)
-    out: list[AgendaItem] = []
+    entries, dnrs = [], []
     for i, span in enumerate(spans):
         end = spans[i + 1].start if i + 1 < len(spans) else len(text)
         raw = text[span.body : end]
         title, body = items.split_title(raw, line_mode=span.line_mode)
+        entries.append(columns.Entry(span.number, title, body, inline="\n" not in raw.strip()))
+        dnrs.append(items.find_dnr(raw[:400]))
+    out: list[AgendaItem] = []
+    for entry, span, dnr in zip(columns.rearrange(entries), spans, dnrs):
+        body = entry.text
         subs = items.bullet_subitems("\n\n" + body, span.number) if span.sub is None else []
         own = body if not subs else ("\n\n" + body)[: subs[0][0]]
-        out.append(_item(span.number, title, own, names, dnr=items.find_dnr(raw[:400])))
+        out.append(_item(span.number, entry.title, own, names, dnr=dnr))
         padded = "\n\n" + body
         for j, (_, sub_body, number, sub_title) in enumerate(subs):
             sub_end = subs[j + 1][0] if j + 1 < len(subs) else len(padded)

@@ -29,12 +29,15 @@ _SUBJECT_VERB = re.compile(
     rf"(?<![\w-])(?:[A-ZÅÄÖ]\w*(?:{_SUFFIXES})|{_SPEC['subjects']})"
     rf"\s+(?:också\s+|även\s+|därför\s+)?(?:{_SPEC['verbs']})(?!\w)"
 )
+_EARLIER = re.compile(rf"(?<!\w)(?:{_SPEC['earlier']})", re.IGNORECASE)
+_CLAUSE_START = re.compile(r"\s(?:att|om|angående|rörande)\s|[.;:]")
+EARLIER_WINDOW = 60
 _PASSIVE = re.compile(rf"(?<!\w)(?:{_SPEC['passive']})(?!\w)", re.IGNORECASE)
 _ATT_LINE = re.compile(r"^[ \t]*(?:[-–•*][ \t]*)?(?:samt\s+)?(att\b.*)$", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ\"”])|\n")
-_ACTION_HEADER = re.compile(r"ÅTGÄRDER[\s|]+SLUTDATUM[\s|]+ANSVARIG", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ\"”])|\n(?![a-zåäö])")
+_ACTION_HEADER = re.compile(r"ÅTGÄRD(?:ER)?[\s|]+SLUTDATUM[\s|]+ANSVARIG", re.IGNORECASE)
 _ISO = re.compile(r"\b(?:19|20)\d\d-\d\d-\d\d\b")
-_GENERIC_NAME = re.compile(r"\b[A-ZÅÄÖ][a-zåäöé]+(?:-[A-ZÅÄÖ][a-zåäöé]+)? [A-ZÅÄÖ][a-zåäöé]+(?: [A-ZÅÄÖ][a-zåäöé]+)?\b")
+_GENERIC_NAME = re.compile(r"[A-ZÅÄÖ][a-zåäöé]+(?:-[A-ZÅÄÖ][a-zåäöé]+)? [A-ZÅÄÖ][a-zåäöé]+(?:[A-ZÅÄÖ][a-zåäöé]+)?(?: [A-ZÅÄÖ][a-zåäöé]+)?\b")
 
 
 def _att_clauses(lines: list[str]) -> tuple[list[str], int]:
@@ -96,46 +99,121 @@ def _sentence_decisions(text: str, covered: list[tuple[int, int]]) -> list[str]:
             continue
         sentence = piece.strip()
         match = _SUBJECT_VERB.search(sentence)
+        if match and _reported(sentence, match.end()):
+            continue
         if match:
             remainder = sentence[match.end() :].strip(" :")
             if not remainder:
                 clauses, _ = _att_clauses(text[pos:].split("\n"))
                 out.extend(clauses)
                 continue
-            out.append(sentence[match.start() :])
-        elif _PASSIVE.search(sentence) and len(sentence) < 300:
-            out.append(sentence)
+            out.append(re.sub(r"\s+", " ", sentence[match.start() :]))
+        elif (passive := _PASSIVE.search(sentence)) and len(sentence) < 300:
+            if _reported(sentence, passive.end()):
+                continue
+            out.append(re.sub(r"\s+", " ", sentence))
     return out
 
 
+def _reported(sentence: str, verb_end: int) -> bool:
+    """True when the words after the verb place the decision at an earlier meeting.
+
+    "Styrelsen beslutade vid det senaste sammanträdet om deltagande …" (002 § 23) reports
+    background; "Kommunchefsgruppen beslutade att bjuda in …" is this meeting's decision.
+    Only the words before the decision's own clause ("att", "om") are read, so a date
+    inside the decision ("… till regionrådsmötet den 4 september 2008") does not count.
+    """
+    window = sentence[verb_end : verb_end + EARLIER_WINDOW]
+    clause = _CLAUSE_START.search(window)
+    return _EARLIER.search(window[: clause.start()] if clause else window) is not None
+
+
 def find_actions(text: str, people: tuple[str, ...]) -> tuple[Action, ...]:
+    """Rows of an ÅTGÄRDER–SLUTDATUM–ANSVARIG table, as far as the text shows them.
+
+    Row by row ("Bjud in KAC … 2017-04-25 Magnus Haglund") each task is followed by its due
+    date and person. Flattened column by column, several tasks come first and then a block of
+    date/person pairs ("… Karin Ahnqvist 2017-05-10 Lisa Andersson Lindberg 2017-04-17 …"):
+    a date followed by a name is one row's due date and responsible. The tasks are matched to
+    the rows only when the text splits into exactly as many tasks; otherwise the first row
+    keeps the whole task text and the others get none — a wrong pairing would be invented.
+    """
     header = _ACTION_HEADER.search(text)
     if not header:
         return ()
-    segment = text[header.end() :]
-    marks: list[tuple[int, int, str, str]] = []
-    for name in people:
-        for m in re.finditer(re.escape(name), segment):
-            marks.append((m.start(), m.end(), "who", name))
-    if not people:
-        for m in _GENERIC_NAME.finditer(segment):
-            marks.append((m.start(), m.end(), "who", m.group(0)))
-    for m in _ISO.finditer(segment):
-        marks.append((m.start(), m.end(), "due", m.group(0)))
-    marks.sort()
+    segment = _table_lines(text[header.end() :])
     actions: list[Action] = []
-    cursor, due, what = 0, None, ""
-    for start, end, kind, value in marks:
-        if start < cursor:
-            continue
-        piece = segment[cursor:start].strip(" ,;")
-        if piece and not what:
-            what = piece
-        if kind == "due":
-            due = due or value
-        else:
-            if what:
-                actions.append(Action(what=re.sub(r"\s+", " ", what), due=due, responsible=value))
-            what, due = "", None
+    cursor = 0
+    for start, end, rows in _pair_blocks(segment, people):
+        if not any(who for _, who in rows):
+            continue  # a lone date in prose ("… vid kommunchefsmötet 2017-05-10") is no row
+        tasks = _split_tasks(segment[cursor:start], len(rows))
+        for task, (due, who) in zip(tasks, rows):
+            actions.append(Action(what=task, due=due, responsible=who))
         cursor = end
     return tuple(actions)
+
+
+def _table_lines(segment: str) -> str:
+    """The header's line and the lines after it that still hold a date (a flattened table)."""
+    lines = segment.split("\n")
+    kept = [lines[0]]
+    for line in lines[1:]:
+        if not _ISO.search(line):
+            break
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def _marks(segment: str, people: tuple[str, ...]) -> list[tuple[int, int, str, str]]:
+    """Dates and person names in order; an unknown name counts only right after a date."""
+    marks: list[tuple[int, int, str, str]] = []
+    for name in people:
+        marks.extend((m.start(), m.end(), "who", name) for m in re.finditer(re.escape(name), segment))
+    dates = [(m.start(), m.end(), "due", m.group(0)) for m in _ISO.finditer(segment)]
+    marks.extend(dates)
+    for _, end, _, _ in dates:
+        gap = re.match(r"[ \t|]+", segment[end:])
+        after = _GENERIC_NAME.match(segment, end + gap.end()) if gap else None
+        if after and not any(s <= after.start() < e for s, e, _, _ in marks):
+            marks.append((after.start(), after.end(), "who", after.group(0)))
+    marks.sort()
+    out: list[tuple[int, int, str, str]] = []
+    for mark in marks:
+        if not out or mark[0] >= out[-1][1]:
+            out.append(mark)
+    return out
+
+
+def _pair_blocks(segment: str, people: tuple[str, ...]) -> list[tuple[int, int, list[tuple[str | None, str | None]]]]:
+    """(start, end, [(due, responsible) …]) for each run of marks with only spaces between."""
+    blocks: list[tuple[int, int, list[tuple[str | None, str | None]]]] = []
+    for start, end, kind, value in _marks(segment, people):
+        joined = blocks and not segment[blocks[-1][1] : start].strip(" ,;|\t")
+        if not joined:
+            blocks.append((start, end, []))
+        b_start, _, rows = blocks[-1]
+        if kind == "due":
+            rows.append((value, None))
+        elif rows and rows[-1][1] is None:
+            rows[-1] = (rows[-1][0], value)
+        else:
+            rows.append((None, value))
+        blocks[-1] = (b_start, end, rows)
+    return blocks
+
+
+_TASK_BREAK = re.compile(r"\s*\n\s*")  # only cells on lines of their own are sure to be tasks
+
+
+def _split_tasks(chunk: str, rows: int) -> list[str]:
+    """``rows`` task texts: split at line ends when that gives exactly ``rows``.
+
+    Sentence ends are no guide: one cell often holds two sentences ("Sätt samman en
+    arbetsgrupp? Beskrivning av …"), so a flattened run of tasks stays whole.
+    """
+    chunk = re.sub(r"[ \t|]+", " ", chunk).strip(" ,;\n")
+    pieces = [p.strip() for p in _TASK_BREAK.split(chunk) if p.strip()]
+    if rows > 1 and len(pieces) == rows:
+        return pieces
+    return [chunk.replace("\n", " ")] + [""] * (rows - 1)

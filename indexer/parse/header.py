@@ -115,8 +115,21 @@ def _municipal_letterhead(head: str) -> tuple[int, str] | None:
     return None
 
 
+def _federation(head: str) -> tuple[int, str] | None:
+    """An unlisted body by its own name, as written: "Dalälvens kommunförbund", "Hallandsregionen"."""
+    suffixes = labels()["bodies"]["federations"]
+    found = []
+    match = re.search(rf"(?<![\w-])([A-ZÅÄÖ][\w-]+) ({suffixes})(?!\w)", head)
+    if match:
+        found.append((match.start(), f"{match.group(1)} {match.group(2)}"))
+    region = re.search(r"(?<![\w-])([A-ZÅÄÖ][a-zåäö]{3,}regionen)(?!\w)", head)
+    if region:
+        found.append((region.start(), region.group(1)))
+    return min(found) if found else None
+
+
 def _named_in_head(head: str) -> str | None:
-    """The earliest of a known body and a municipal letterhead in the opening."""
+    """The earliest of a known body and a municipal letterhead, else a federation, in the opening."""
     found = []
     known = reference.organisation_matches(head)
     if known:
@@ -124,7 +137,10 @@ def _named_in_head(head: str) -> str | None:
     letterhead = _municipal_letterhead(head)
     if letterhead:
         found.append(letterhead)
-    return min(found)[1] if found else None
+    if not found:
+        federation = _federation(head)
+        return federation[1] if federation else None
+    return min(found)[1]
 
 
 def find_organisation(

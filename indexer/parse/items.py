@@ -153,13 +153,42 @@ def _title_from_run_on(span: str) -> tuple[str, str]:
         if prev.endswith(".") and word[:1].isupper():
             cut = i
             break
+        if _bullet_starts(words, i):
+            cut = i
+            break
         if not word[:1].isupper() or prev.lower() in _CONTINUES or prev.endswith(":"):
             continue
+        if _municipality_subject(words, i):
+            cut = i
+            break
         if _is_proper(word) or (len(word) > 1 and word[:2].isupper()):
             continue
         cut = i
         break
     return _tidy_title(" ".join(words[:cut])), " ".join(words[cut:]).strip()
+
+
+def _bullet_starts(words: list[str], i: int) -> bool:
+    """ "… för utvecklad - En långsiktig plan": a dash after a lower-case word opens a bullet."""
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    return (
+        words[i] in {"-", "–", "•"}
+        and words[i - 1][:1].islower()
+        and nxt[:1].isupper()
+        and not _is_proper(nxt)
+    )
+
+
+def _municipality_subject(words: list[str], i: int) -> bool:
+    """ "… åtgärder Skellefteå kommun har bildat …": a municipality acting starts the prose."""
+    after = words[i + 1 : i + 3]
+    return (
+        len(after) == 2
+        and after[0] in {"kommun", "stad", "kommuns", "stads"}
+        and after[1][:1].islower()
+        and after[1] not in _CONTINUES
+        and reference.municipality_name(words[i]) is not None
+    )
 
 
 def _is_proper(word: str) -> bool:
