@@ -76,3 +76,32 @@ def test_column_runs_never_lose_or_invent_text(titles: list[str], notes: list[st
     assert words(" ".join(f"{i.title} {i.text}" for i in meeting.items)) == words(
         " ".join(titles + notes)
     )
+
+
+TITLES = ["Val av justerare", "Budget", "Årsredovisning", "Övriga frågor", "Delårsrapport",
+          "Motion om cykelvägar", "Taxor"]  # fmt: skip
+NOISE = ["år 2019 Budgeten", "12, 13 Anna Berg", "Sida 2 (9)", "kl 13 Mötet", "2 300 kronor",
+         "Paragrafer 40-49", "\n"]  # fmt: skip
+
+
+@SETTINGS
+@given(
+    first=st.integers(min_value=1, max_value=900),
+    titles=st.lists(st.sampled_from(TITLES), min_size=2, max_size=7),
+    noise=st.lists(st.sampled_from(NOISE), max_size=7),
+    pages=st.booleans(),
+)
+def test_bare_numbers_counting_up_are_the_items(
+    first: int, titles: list[str], noise: list[str], pages: bool
+) -> None:
+    """Flattened "12 Val av justerare Text. 13 Budget …", with stray numbers and glued page
+    numbers between them, gives exactly the numbers that count up, in order."""
+    parts = []
+    for i, title in enumerate(titles):
+        page = f"{i + 2} " if pages and i % 2 else ""
+        parts.append(f"{page}{first + i} {title} Styrelsen beslutar att godkänna ärendet.")
+        if i < len(noise):
+            parts.append(noise[i])
+    meeting = parse_minutes(" ".join(parts), source="x.txt", sha256=SHA, fmt="txt")
+    assert [i.number for i in meeting.items] == [str(first + i) for i in range(len(titles))]
+    assert [i.title for i in meeting.items] == titles

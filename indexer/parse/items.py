@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from indexer import reference
+from indexer.parse import sequence
 from indexer.parse.decisions import _SUBJECT_VERB
 
 _LINE_NUMBER = re.compile(
@@ -30,6 +31,12 @@ _CONTINUES = {"-", "–", "och", "mellan", "för", "i", "med", "till", "om", "av
 _SENTENCE_INSIDE = re.compile(r"\w{2}\.(?:\s+[A-ZÅÄÖ]|\s*$)")
 _FILE_WORD = re.compile(r"_|\.(?:pdf|docx?|pptx?|xlsx?)\b", re.IGNORECASE)
 _DNR = re.compile(r"\b(?:Dnr|D nr|Diarienr|Diarienummer)\.?:?\s*((?:[A-ZÅÄÖ]{1,5}\s?)?\d[\w./:-]*(?:\s\d[\w./-]*)?)")
+# A case number before the title ("Dnr 2017:1099 Budgetramar", "LBVA 2015/0016\nVal av …",
+# "Dnr Driftbudgetramar" with the number lost): kept by ``find_dnr``, never the title itself.
+_LEADING_CASE = re.compile(
+    r"^(?:(?:Dnr|D nr|Diarienr)\.?:?[ \t]*(?:[A-ZÅÄÖ]{1,6}[ \t]?(?=\d))?(?:\d[\w./:-]*)?"
+    r"|[A-ZÅÄÖ]{2,6}[ \t]?\d{2,4}[/:]\d[\w./-]*)\s*"
+)
 MAX_TITLE_WORDS = 12
 
 
@@ -70,9 +77,12 @@ def find_items(text: str) -> list[ItemSpan]:
         no_title = rest and not _TITLE_START.match(rest[0]) and not re.search(r"[^\W\d_]", rest[0])
         if no_title and text[match.end() : match.end() + 1] != "\n":
             continue
+        if _furniture_after(text, match.end()):
+            continue
         candidates.append((match.start(), match.end(), match, True))
     for match in _INLINE_NUMBER.finditer(text):
-        candidates.append((match.start(), match.end(), match, False))
+        if not _furniture_after(text, match.end()):
+            candidates.append((match.start(), match.end(), match, False))
     candidates.sort(key=lambda c: (c[0], not c[3]))
     spans: list[ItemSpan] = []
     last_top: int | None = None
@@ -95,7 +105,34 @@ def find_items(text: str) -> list[ItemSpan]:
             bare_style = not text[start:end].rstrip().endswith(".")
         last_top, last_sub = top, (sub or 0)
         taken_until = end
-    return _drop_lonely_start(spans)
+    spans = _drop_lonely_start(spans)
+    counted = _from_sequence(text)
+    return counted if _prefer_counted(spans, counted) else spans
+
+
+def _prefer_counted(spans: list[ItemSpan], counted: list[ItemSpan]) -> bool:
+    """The counted sequence wins when it is longer, or when it is the body after a contents list.
+
+    A contents list ("§ 40 Val av justerare 3 § 41 …") numbers like the body does, and the
+    first-come reading takes it; the counted reading restarts at the same number after it.
+    """
+    if len(counted) > len(spans):
+        return True
+    return bool(spans and counted) and counted[0].start > spans[-1].start and counted[0].top == spans[0].top
+
+
+def _furniture_after(text: str, end: int) -> bool:
+    """A page number, not an item: a label ("1 Tid kl.", "3 Plats och tid") or "§ 4" follows."""
+    rest = text[end : end + 40].lstrip()
+    return rest[:1] == "§" or bool(sequence.NOT_TITLE.match(rest))
+
+
+def _from_sequence(text: str) -> list[ItemSpan]:
+    """Fallback for flattened minutes: items found by their numbers counting up by one."""
+    return [
+        ItemSpan(c.number, c.hi, None, c.start, c.body, c.line_start)
+        for c in sequence.find_sequence(text)
+    ]
 
 
 def _drop_lonely_start(spans: list[ItemSpan]) -> list[ItemSpan]:
@@ -119,7 +156,7 @@ def split_title(span: str, *, line_mode: bool) -> tuple[str, str]:
     title when the number stood at a line start and the line reads like a heading (short, no
     sentence inside); otherwise the end is found by ``_title_from_run_on``.
     """
-    span = span.lstrip()
+    span = _LEADING_CASE.sub("", span.lstrip(), count=1)
     if line_mode:
         first, _, rest = span.partition("\n")
         if not first.strip():
@@ -198,7 +235,8 @@ def _is_proper(word: str) -> bool:
 
 def _tidy_title(title: str) -> str:
     title = _DNR.sub("", title)
-    title = re.sub(r"\s+", " ", title).strip(" .:-–")
+    title = re.sub(r"\(\s*\)", "", title)
+    title = re.sub(r"\s+", " ", title).strip(" .:-–•")
     return title
 
 
