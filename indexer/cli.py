@@ -143,6 +143,8 @@ def _progress_bar() -> _Bar | None:
 
 
 def _index_summary(report: object, target: Path) -> str:
+    from indexer.pipeline import safe_name
+
     r = report  # indexer.index.BuildReport
     lines = [
         f"Index: {target}" + (" (nybyggt)" if r.rebuilt else ""),  # type: ignore[attr-defined]
@@ -152,7 +154,7 @@ def _index_summary(report: object, target: Path) -> str:
         f"  oförändrade:  {len(r.unchanged)}",  # type: ignore[attr-defined]
         f"  misslyckade:  {len(r.failed)}",  # type: ignore[attr-defined]
     ]
-    lines += [f"    {path}: {reason}" for path, reason in r.failed]  # type: ignore[attr-defined]
+    lines += [f"    {safe_name(path)}: {safe_name(reason)}" for path, reason in r.failed]  # type: ignore[attr-defined]
     lines.append(f"Tid: {r.durations.get('total', 0.0):.1f} s")  # type: ignore[attr-defined]
     return "\n".join(lines)
 
@@ -320,4 +322,4 @@ def main() -> None:  # pragma: no cover - thin wrapper
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

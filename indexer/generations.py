@@ -19,6 +19,8 @@ import fcntl
 import json
 import os
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -125,20 +127,65 @@ def prune_generations(index_dir: Path) -> None:
 
 @contextmanager
 def writer_lock(index_dir: Path, *, wait: bool = False) -> Iterator[None]:
-    """One indexer per index directory; a second refuses at once (or waits with ``wait``)."""
+    """One indexer per index directory; a second refuses at once (or waits with ``wait``).
+
+    While the lock is held, every process forked from this one (parse workers, Whoosh
+    sub-writers) drops its inherited copy of the lock descriptor and exits by itself when this
+    process dies: after a ``kill -9`` of the indexer no orphan can keep the lock, or the CPU.
+    """
     index_dir.mkdir(parents=True, exist_ok=True)
-    fh = open(index_dir / LOCK_FILE, "a+")  # noqa: SIM115 - held for the whole block
+    fd = os.open(index_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
             raise IndexBusy(
                 f"Ett annat indexeringsjobb pågår redan i {index_dir}. Vänta tills det är klart "
                 "eller kör med --wait."
             ) from None
+        _fork_guard.lock_fds.add(fd)
         yield
     finally:
-        fh.close()  # closing releases the flock; the OS also releases it if we are killed
+        _fork_guard.lock_fds.discard(fd)
+        os.close(fd)  # closing releases the flock; the OS also releases it if we are killed
+
+
+class _ForkGuard:
+    """At-fork hooks that keep children of a lock holder from outliving it (see writer_lock)."""
+
+    POLL_S = 0.2
+
+    def __init__(self) -> None:
+        self.lock_fds: set[int] = set()
+        self.guarding = False  # true in a lock holder's children (and theirs)
+        self.forking_pid = 0
+        os.register_at_fork(before=self._before, after_in_child=self._in_child)
+
+    def _before(self) -> None:
+        self.forking_pid = os.getpid()
+
+    def _in_child(self) -> None:
+        if not (self.lock_fds or self.guarding):
+            return
+        for fd in self.lock_fds:  # the parent's flock must not live on in us
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.lock_fds = set()
+        self.guarding = True
+        parent = self.forking_pid
+        threading.Thread(target=self._exit_with, args=(parent,), daemon=True).start()
+
+    def _exit_with(self, parent: int) -> None:
+        """Polling ``getppid`` is portable and, unlike PR_SET_PDEATHSIG, does not depend on
+        which thread of the parent forked us."""
+        while os.getppid() == parent:
+            time.sleep(self.POLL_S)
+        os._exit(1)
+
+
+_fork_guard = _ForkGuard()
 
 
 def _number(path: Path | None) -> int | None:

@@ -29,6 +29,7 @@ from whoosh import index as windex
 
 from indexer import generations as gens
 from indexer.errors import ExtractError, ProtokollError
+from indexer.pipeline import safe_name
 from indexer.records import Meeting
 from indexer.schema import KIND_MEETING, NO, YES, build_schema, meeting_filter
 
@@ -92,7 +93,8 @@ def walk_corpus(corpus: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, s
     seen: set[tuple[int, int]] = set()
 
     def on_error(exc: OSError) -> None:
-        failed.append((str(exc.filename), f"mappen kunde inte läsas ({exc.strerror or exc})."))
+        where = safe_name(str(exc.filename))
+        failed.append((where, f"mappen kunde inte läsas ({exc.strerror or exc})."))
 
     for root, dirs, names in os.walk(corpus, followlinks=True, onerror=on_error):
         try:
@@ -102,7 +104,7 @@ def walk_corpus(corpus: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, s
             dirs[:] = []
             continue
         if (st.st_dev, st.st_ino) in seen:
-            failed.append((root, "symbolisk länk i en slinga; mappen hoppades över."))
+            failed.append((safe_name(root), "symbolisk länk i en slinga; mappen hoppades över."))
             dirs[:] = []
             continue
         seen.add((st.st_dev, st.st_ino))
@@ -113,7 +115,7 @@ def walk_corpus(corpus: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, s
             if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
                 continue
             path = Path(root) / name
-            files.append((path.relative_to(corpus).as_posix(), path))
+            files.append((safe_name(path.relative_to(corpus).as_posix()), path))
     files.sort()
     return files, failed
 
@@ -354,7 +356,9 @@ def _apply(
 ) -> None:
     source = parsed.source
     if parsed.error is not None:
-        report.failed.append((source, parsed.error))  # an older version, if any, stays indexed
+        # An older version, if any, stays indexed. The reason may quote an OS message with the
+        # raw name in it, so it is made printable like the name.
+        report.failed.append((source, safe_name(parsed.error)))
         return
     if parsed.unchanged or parsed.meeting is None:
         report.unchanged.append(source)

@@ -8,6 +8,8 @@ and the index builder go through here, so a file parses the same way everywhere.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import tomllib
 from pathlib import Path
 
@@ -19,24 +21,85 @@ MAX_FILE_BYTES = 64 * 1024 * 1024  # larger files are rejected, not read into me
 
 
 def read_source(path: Path) -> bytes:
-    """Read a file, turning every OS-level failure into an ExtractError naming the path."""
+    """Read a file, turning every OS-level failure into an ExtractError naming the path.
+
+    Only regular files are opened: a FIFO named ``x.txt`` would block the run forever and a
+    device could be endless or react to being opened. The name is checked with ``stat`` first,
+    and the descriptor again with ``fstat`` (opened non-blocking), so a file swapped in between
+    cannot hang the run either.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ExtractError(
-                str(path),
-                f"filen är {size // (1024 * 1024)} MB; högst {MAX_FILE_BYTES // (1024 * 1024)} MB "
-                "läses. Dela upp den eller konvertera till PDF/DOCX.",
-            )
-        return path.read_bytes()
-    except ExtractError:
-        raise
+        st = os.stat(path)
+        _check_regular(st.st_mode, st.st_size, path)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except PermissionError:
         raise ExtractError(str(path), "saknar läsbehörighet; ändra filens rättigheter.") from None
     except IsADirectoryError:
         raise ExtractError(str(path), "är en mapp, inte en fil.") from None
     except OSError as exc:
         raise ExtractError(str(path), f"kunde inte läsas ({exc.strerror or exc}).") from None
+    try:
+        return _read_regular(fd, path)
+    except OSError as exc:
+        raise ExtractError(str(path), f"kunde inte läsas ({exc.strerror or exc}).") from None
+    finally:
+        os.close(fd)
+
+
+def _read_regular(fd: int, path: Path) -> bytes:
+    """The bytes of an open regular file of at most MAX_FILE_BYTES (never more are read)."""
+    st = os.fstat(fd)
+    _check_regular(st.st_mode, st.st_size, path)
+    os.set_blocking(fd, True)
+    chunks, total = [], 0
+    while chunk := os.read(fd, min(1 << 20, MAX_FILE_BYTES + 1 - total)):
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > MAX_FILE_BYTES:  # the file grew while we read it
+            raise ExtractError(str(path), _too_big(total))
+    return b"".join(chunks)
+
+
+def _check_regular(mode: int, size: int, path: Path) -> None:
+    if stat.S_ISDIR(mode):
+        raise ExtractError(str(path), "är en mapp, inte en fil.")
+    if not stat.S_ISREG(mode):
+        raise ExtractError(
+            str(path), f"är inte en vanlig fil ({_file_kind(mode)}); den lästes inte."
+        )
+    if size > MAX_FILE_BYTES:
+        raise ExtractError(str(path), _too_big(size))
+
+
+def _too_big(size: int) -> str:
+    return (
+        f"filen är {size // (1024 * 1024)} MB; högst {MAX_FILE_BYTES // (1024 * 1024)} MB "
+        "läses. Dela upp den eller konvertera till PDF/DOCX."
+    )
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "namngivet rör, FIFO"
+    if stat.S_ISSOCK(mode):
+        return "uttag, socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "enhetsfil"
+    return "okänd filtyp"
+
+
+def safe_name(name: str) -> str:
+    """A file name that can be stored, indexed and printed, even if it is not valid UTF-8.
+
+    Python hands such names over with lone surrogates (``surrogateescape``), which no UTF-8
+    writer accepts; their raw bytes are spelt out instead (``\\xff``), so the file is still
+    indexed and its name stays readable. Valid names come back unchanged.
+    """
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that no file system decoding produced
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def folder_defaults(directory: Path, stop_at: Path | None = None) -> FolderDefaults:
@@ -58,8 +121,17 @@ def folder_defaults(directory: Path, stop_at: Path | None = None) -> FolderDefau
         organisation=_opt_str(merged.get("organisation")),
         body=_opt_str(merged.get("body")),
         kind=_opt_str(merged.get("kind")),
-        municipalities=tuple(str(m) for m in merged.get("municipalities", ()) or ()),  # type: ignore[union-attr]
+        municipalities=_str_list(merged.get("municipalities")),
     )
+
+
+def _str_list(value: object) -> tuple[str, ...]:
+    """A TOML list of names; a lone string is one name, not a list of letters."""
+    if isinstance(value, str):
+        return (value,) if value.strip() else ()
+    if isinstance(value, (list, tuple)):
+        return tuple(str(v) for v in value)
+    return ()
 
 
 def _opt_str(value: object) -> str | None:

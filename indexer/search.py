@@ -75,9 +75,10 @@ class SearchService:
         current = getattr(local, "searcher", None)
         same_gen = gen is not None and getattr(local, "gen", None) == gen.name
         if not same_gen or current is None or not current.up_to_date():
-            _, ix = gens.open_generation(self.index_dir)
+            # The generation actually opened: CURRENT may have switched since it was read above.
+            opened, ix = gens.open_generation(self.index_dir)
             searcher = ix.searcher(weighting=ItemWeighting())
-            local.gen, local.searcher = gen.name if gen else None, searcher
+            local.gen, local.searcher = opened.name, searcher
             with self._lock:
                 self._open = [s for s in self._open if s is not current] + [searcher]
             if current is not None:
@@ -115,7 +116,7 @@ class SearchService:
                 base_q, base_docs, matched = retry_q, retry_docs, retry_matched
                 notes += relaxed_notes
                 notes.append("Inga punkter innehöll alla orden; visar punkter med något av dem.")
-        hits = self._page(searcher, base_q, matched, request, cq, notes)
+        hits = self._page(searcher, _without_ranges(base_q), matched, request, cq, notes)
         suggestion = None
         if len(matched) < SUGGEST_BELOW and cq.words:
             suggestion = suggest.suggest_query(searcher.reader(), request.q, cq.words)
@@ -369,9 +370,21 @@ def doc_set(searcher: Any, q: wq.Query) -> set[int]:
             if type(sub) is wq.Not and result:
                 result -= doc_set(searcher, sub.query)
         return result
+    if kind is wq.TermRange:  # dates: the terms in range, each read block by block
+        return doc_set(searcher, q.simplify(searcher.reader()))
     if kind is wq.Every and not q.fieldname:
         return set(searcher.reader().all_doc_ids())
     return set(searcher.docs_for_query(q))
+
+
+def _without_ranges(q: wq.Query) -> wq.Query:
+    """The scored pass needs no date range: its allow-set (``matched``) already applies it, and
+    a TermRange over thousands of dates made that pass up to 20× slower (BENCHMARKS.md)."""
+    if type(q) is wq.And:
+        kept = [s for s in q.subqueries if type(s) is not wq.TermRange]
+        if kept and len(kept) < len(q.subqueries):
+            return _and(kept)
+    return q
 
 
 def _term_docs(reader: Any, fieldname: str, text: str) -> set[int]:
