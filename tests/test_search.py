@@ -343,3 +343,40 @@ def test_filter_values_without_lan_or_genitive_still_match(service) -> None:
     for typed in ("Västerbotten", "vasterbotten", "Västerbottens"):
         assert service.search(SearchRequest(q=f"flykting län:{typed}")).total == full, typed
     assert service.search(SearchRequest(q="flykting kommun:Umeås")).total > 0
+
+
+def test_facet_arrays_are_built_once_for_many_cold_threads(built_index) -> None:
+    import threading
+
+    from indexer import facets
+    from indexer.query import SearchRequest
+    from indexer.search import SearchService
+
+    built = []
+    original = facets.FacetArrays.__init__
+
+    def counting(self, reader):  # type: ignore[no-untyped-def]
+        built.append(1)
+        original(self, reader)
+
+    facets.FacetArrays.__init__ = counting  # type: ignore[method-assign]
+    try:
+        svc = SearchService(built_index)
+        errors: list[BaseException] = []
+
+        def ask() -> None:
+            try:
+                assert svc.search(SearchRequest(q="flykting")).total > 0
+            except BaseException as exc:  # noqa: BLE001
+                errors.append(exc)
+
+        threads = [threading.Thread(target=ask) for _ in range(12)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        svc.close()
+    finally:
+        facets.FacetArrays.__init__ = original  # type: ignore[method-assign]
+    assert not errors
+    assert len(built) == 1
