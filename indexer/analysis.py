@@ -26,7 +26,7 @@ from pathlib import Path
 
 from whoosh.analysis import Analyzer, Filter, Token, Tokenizer
 
-from indexer.decompound import lexicon, split_word
+from indexer.decompound import lexicon, read_word_list, split_word
 
 EXACT = "="  # prefix of the exact (lower-cased, unfolded) original form
 PART = "~"  # prefix of compound/hyphen part stems (index time only)
@@ -79,13 +79,7 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _stopwords() -> frozenset[str]:
-    path = Path(__file__).parent / "data" / "stopwords_sv.txt"
-    words = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        word = line.split("#", 1)[0].strip().lower()
-        if word:
-            words.add(word)
-    return frozenset(words)
+    return read_word_list(Path(__file__).parent / "data" / "stopwords_sv.txt")
 
 
 def is_stopword(word: str) -> bool:

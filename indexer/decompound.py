@@ -82,7 +82,7 @@ def _particles_path() -> Path:
     return Path(__file__).parent / "data" / "compound_particles.txt"
 
 
-def _read_word_list(path: Path) -> frozenset[str]:
+def read_word_list(path: Path) -> frozenset[str]:
     """One word per line; ``#`` starts a comment."""
     words = set()
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -217,9 +217,9 @@ def build_lexicon(directory: Path | None = None) -> Lexicon:
     return Lexicon(
         roles,
         base,
-        _read_word_list(_exceptions_path()),
+        read_word_list(_exceptions_path()),
         frozenset(neuter),
-        _read_word_list(_particles_path()),
+        read_word_list(_particles_path()),
     )
 
 

@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -179,11 +180,13 @@ def live_server(index_dir: Path, corpus_dir: Path, *, threads: int = 8) -> Itera
         "--threads",
         str(threads),
     ]
-    proc = subprocess.Popen(
-        args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
-    )
+    # The server's output goes to a file, never to an unread pipe: under load waitress logs
+    # "Task queue depth" warnings, and once a pipe's 64 kB buffer was full the server blocked
+    # on that write and stopped answering (seen as a "hang" after ~3 000 requests).
+    log = tempfile.NamedTemporaryFile(prefix="protokoll-serve-", suffix=".log", delete=False)
+    proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        _wait_for_port(port, proc, timeout=30)
+        _wait_for_port(port, proc, timeout=30, log=Path(log.name))
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()
@@ -191,15 +194,14 @@ def live_server(index_dir: Path, corpus_dir: Path, *, threads: int = 8) -> Itera
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             kill_tree(proc)
-        if proc.stdout:
-            proc.stdout.close()
+        log.close()
 
 
-def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float) -> None:  # type: ignore[type-arg]
+def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float, log: Path) -> None:  # type: ignore[type-arg]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            out = proc.stdout.read().decode("utf-8", "replace") if proc.stdout else ""
+            out = log.read_text(encoding="utf-8", errors="replace")
             raise RuntimeError(f"protokoll serve avslutades med {proc.returncode}:\n{out[-2000:]}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
