@@ -19,7 +19,7 @@ from conftest import CORPUS, ROOT, SEEDS
 from indexer.query import SearchRequest
 
 QUERY = "e-tjänster"
-README_PART = ROOT / "docs" / "readme-parts" / "web.md"
+README_PART = ROOT / "README.md"
 
 
 def soup_of(response) -> BeautifulSoup:  # type: ignore[no-untyped-def]
@@ -497,7 +497,7 @@ def test_csv_export_is_capped_by_max_export_rows(built_index: Path) -> None:
     assert len(rows) == 2  # header + one row, although the search has more hits
 
 
-def test_readme_part_holds_the_generated_settings_table() -> None:
+def test_readme_holds_the_generated_settings_table() -> None:
     from webui.settings import SETTINGS, settings_markdown
 
     text = README_PART.read_text(encoding="utf-8")
