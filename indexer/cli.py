@@ -16,6 +16,12 @@ import click
 from indexer.errors import ProtokollError
 
 
+class UnexpectedError(click.ClickException):
+    """A bug rather than bad input: its own exit status, so scripts can tell the two apart."""
+
+    exit_code = 4
+
+
 class FriendlyGroup(click.Group):
     """Turns any ProtokollError (and, as a last resort, any exception) into a one-line message."""
 
@@ -29,7 +35,7 @@ class FriendlyGroup(click.Group):
         except KeyboardInterrupt:
             raise click.ClickException("Avbrutet. Index som redan var klart finns kvar.") from None
         except Exception as exc:  # noqa: BLE001 - last line of defence, never a traceback
-            raise click.ClickException(
+            raise UnexpectedError(
                 f"Oväntat fel ({type(exc).__name__}: {exc}). Kör igen med PROTOKOLL_DEBUG=1 "
                 "för detaljer och rapportera gärna felet."
             ) from None

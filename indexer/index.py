@@ -92,9 +92,15 @@ def walk_corpus(corpus: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, s
     failed: list[tuple[str, str]] = []
     seen: set[tuple[int, int]] = set()
 
+    def relative(place: str | os.PathLike[str]) -> str:
+        """Failures are named like sources: relative to the corpus root where possible."""
+        try:
+            return safe_name(Path(place).relative_to(corpus).as_posix())
+        except ValueError:
+            return safe_name(str(place))
+
     def on_error(exc: OSError) -> None:
-        where = safe_name(str(exc.filename))
-        failed.append((where, f"mappen kunde inte läsas ({exc.strerror or exc})."))
+        failed.append((relative(exc.filename), f"mappen kunde inte läsas ({exc.strerror or exc})."))
 
     for root, dirs, names in os.walk(corpus, followlinks=True, onerror=on_error):
         try:
@@ -104,7 +110,7 @@ def walk_corpus(corpus: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, s
             dirs[:] = []
             continue
         if (st.st_dev, st.st_ino) in seen:
-            failed.append((safe_name(root), "symbolisk länk i en slinga; mappen hoppades över."))
+            failed.append((relative(root), "symbolisk länk i en slinga; mappen hoppades över."))
             dirs[:] = []
             continue
         seen.add((st.st_dev, st.st_ino))

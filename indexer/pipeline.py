@@ -143,7 +143,7 @@ def _read_metadata(meta: Path) -> dict[str, object]:
         data = tomllib.loads(meta.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ExtractError(
-            str(meta), f"mappens metadatafil kunde inte tolkas ({exc}); rätta TOML-syntaxen."
+            str(meta), f"mappens metadatafil {meta.name} kunde inte tolkas ({exc}); rätta TOML-syntaxen."
         ) from None
     allowed = {"organisation", "body", "kind", "municipalities"}
     return {k: v for k, v in data.items() if k in allowed}

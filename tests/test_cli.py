@@ -103,3 +103,21 @@ def test_index_summary_and_failure_exit_status(tmp_path: Path):
 def test_index_rejects_a_missing_corpus(tmp_path: Path):
     out = CliRunner().invoke(cli, ["index", str(tmp_path / "finns-inte")])
     assert out.exit_code == 2
+
+
+def test_unexpected_errors_have_their_own_exit_status_and_no_traceback(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from webui.cli import cli
+
+    corpus = tmp_path / "korpus"
+    corpus.mkdir()
+    (corpus / "protokoll.toml").write_text("organisation = [", encoding="utf-8")  # broken TOML
+    (corpus / "a.txt").write_text("Protokoll\n1. Mötets öppnande\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["index", str(corpus), "--index", str(tmp_path / "ix")])
+    assert "Traceback" not in result.output
+    assert result.exit_code in (0, 1)  # a bad metadata file is reported like a bad source file
+    assert "protokoll.toml" in result.output
+    from indexer.cli import UnexpectedError
+
+    assert UnexpectedError("x").exit_code == 4
