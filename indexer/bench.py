@@ -1,0 +1,407 @@
+"""``protokoll bench``: indexing, queries, web and peers measured in one run on one archive.
+
+Why one run: numbers taken on different days or machines cannot be compared, so the benchmark
+generates (or reuses) the archive, builds the index with the real ``protokoll index`` command in
+a subprocess (peak RSS sampled over the process tree), answers the fixed query mix through
+``SearchService`` exactly as the web app does, loads the real server, and then feeds the very
+items our pipeline extracted to SQLite FTS5 and tantivy, so peers are measured, never estimated.
+The incremental step runs last, because it changes the index the other steps measure.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from indexer.bench_measure import (
+    QUERY_FILE,
+    BenchQuery,
+    dir_size_mb,
+    latency_summary,
+    load_queries,
+    machine_info,
+    run_tree,
+    timed,
+)
+from indexer.bench_web import protokoll_command
+
+Echo = Callable[[str], None]
+INCREMENTAL_MEETINGS = 100
+EXTRA_SEED_OFFSET = 1_000_003  # the 100 new meetings come from another seed: other files
+NEW_FOLDER = "bench-nya-moten"
+TRENDS_CATEGORIES = ("ord", "sammansättning")
+
+
+@dataclass
+class BenchConfig:
+    meetings: int
+    out: Path
+    seed: int = 1
+    skip_web: bool = False
+    skip_peers: bool = False
+    passes: int = 2  # passes over the query mix (all samples count in the percentiles)
+    web_requests: int = 400  # per endpoint
+    web_seconds: float = 60.0  # per endpoint, whichever comes first
+    queries: Path = QUERY_FILE
+    benchmarks: Path | None = None  # a BENCHMARKS.md to update (the section for this size)
+    workers: int | None = None
+    new_meetings: int = INCREMENTAL_MEETINGS  # added to the full index in the incremental step
+    profile: int = 0  # > 0: cProfile each stage on this many files (indexer.bench_profile)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def run_bench(cfg: BenchConfig, echo: Echo = print) -> dict[str, Any]:
+    """Run every step and write ``results.json`` (and the BENCHMARKS.md section); return results.
+
+    The top level holds exactly the keys of issue 6; run details (seed, total time, whether the
+    run finished) sit under ``machine.run``. ``results.json`` is rewritten after every step, so
+    a long run that is stopped still leaves what it measured, marked ``partial``.
+    """
+    cfg.out.mkdir(parents=True, exist_ok=True)
+    queries = load_queries(cfg.queries)
+    started = time.perf_counter()
+    results: dict[str, Any] = {
+        "meetings": cfg.meetings, "items": None, "index": {}, "incremental_s": None, "query": {},
+        "trends": {}, "web": {"rps": None, "p95_ms": None, "errors": None}, "peers": {},
+        "machine": {**machine_info(), "run": {"seed": cfg.seed, "partial": True, "queries": len(queries)}},
+    }  # fmt: skip
+    archive = ensure_archive(cfg.out / f"arkiv-{cfg.meetings}-s{cfg.seed}", cfg.meetings, cfg.seed, echo)
+    extra = ensure_archive(cfg.out / f"nya-{cfg.new_meetings}-s{cfg.seed}", cfg.new_meetings,
+                           cfg.seed + EXTRA_SEED_OFFSET, echo)  # fmt: skip
+    _remove_new_folder(archive)
+    index_dir = cfg.out / f"index-{cfg.meetings}-s{cfg.seed}"
+    results["index"] = measure_index(archive, index_dir, cfg.meetings, cfg.workers, echo)
+    items = export_items(index_dir)
+    results["items"] = len(items)
+    results["index"]["text_mb"] = round(sum(_item_bytes(i) for i in items) / 2**20, 2)
+    _save(results, cfg, started)
+    echo(f"Sökfrågor: {len(queries)} frågor × {cfg.passes} varv …")
+    cold = measure_cold(index_dir, queries[0].text)
+    results["query"], results["trends"], per_query = measure_queries(index_dir, queries, cfg.passes)
+    results["query"].update(cold=cold, by_category=_by_category(queries, per_query))
+    _save(results, cfg, started)
+    if not cfg.skip_web:
+        results["web"] = measure_web(index_dir, archive, queries, cfg, echo)
+        _save(results, cfg, started)
+    results["incremental_s"], new_sources = measure_incremental(archive, extra, index_dir, echo)
+    _save(results, cfg, started)
+    if not cfg.skip_peers:
+        results["peers"] = measure_peers(cfg, items, index_dir, new_sources, queries, results, echo)
+    results["machine"]["run"]["partial"] = False
+    _save(results, cfg, started)
+    if cfg.profile:
+        from indexer.bench_profile import profile_stages
+
+        echo(f"Profilerar tolkning, analys, skrivning och sökning på {cfg.profile} filer …")
+        results["index"]["profile"] = profile_stages(archive, cfg.out, cfg.profile, [q.text for q in queries])
+        (cfg.out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    echo(f"Klart på {results['machine']['run']['total_s']:.0f} s: {cfg.out / 'results.json'}")
+    return results
+
+
+def _save(results: dict[str, Any], cfg: BenchConfig, started: float) -> None:
+    from indexer.bench_report import write_reports
+
+    results["machine"]["run"]["total_s"] = round(time.perf_counter() - started, 1)
+    (cfg.out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    write_reports(results, cfg)
+
+
+# ---------------------------------------------------------------- archive
+
+
+def ensure_archive(folder: Path, meetings: int, seed: int, echo: Echo) -> Path:
+    """Reuse an archive generated earlier with the same size and seed; otherwise generate it."""
+    manifest = folder / "manifest.json"
+    if manifest.is_file():
+        try:
+            data = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        if data.get("seed") == seed and data.get("meetings") == meetings:
+            echo(f"Återanvänder arkivet {folder}")
+            return folder
+    from indexer.generate import generate
+
+    echo(f"Genererar {meetings} möten i {folder} …")
+    generate(meetings, folder, seed=seed)
+    return folder
+
+
+def _count_files(archive: Path) -> int:
+    data = json.loads((archive / "manifest.json").read_text(encoding="utf-8"))
+    return int(data.get("meetings", 0))
+
+
+def _remove_new_folder(archive: Path) -> None:
+    """An interrupted earlier run may have left the incremental meetings inside the archive."""
+    shutil.rmtree(archive / NEW_FOLDER, ignore_errors=True)
+
+
+def source_bytes(archive: Path) -> int:
+    return sum(f.stat().st_size for f in archive.rglob("*") if f.is_file() and f.name != "manifest.json")
+
+
+# ---------------------------------------------------------------- indexing
+
+
+def measure_index(archive: Path, index_dir: Path, meetings: int, workers: int | None, echo: Echo) -> dict[str, Any]:
+    """A full rebuild by the real command; wall time and peak RSS of its process tree."""
+    echo(f"Indexerar {archive} …")
+    shutil.rmtree(index_dir, ignore_errors=True)  # a first build: no older generation kept beside it
+    args = ["index", str(archive), "--index", str(index_dir), "--rebuild"]
+    if workers:
+        args += ["--workers", str(workers)]
+    seconds, peak_mb, cpu_s, done = run_tree(protokoll_command(*args))
+    if done.returncode not in (0, 1):  # 1 = some files failed, the index was still built
+        raise RuntimeError(f"protokoll index misslyckades ({done.returncode}): {done.stderr[-800:]}")
+    mb = source_bytes(archive) / 2**20
+    failed = _failed_count(done.stdout)
+    echo(f"  {seconds:.1f} s ({cpu_s:.0f} s CPU), topp-RSS {peak_mb:.0f} MB, {failed} filer misslyckades")
+    return {
+        "seconds": round(seconds, 2),
+        "meetings_per_s": round(meetings / seconds, 1),
+        "mb_per_s": round(mb / seconds, 2),
+        "peak_rss_mb": peak_mb,
+        "size_mb": dir_size_mb(_live_generation(index_dir)),
+        "source_mb": round(mb, 2),
+        "failed_files": failed,
+        "cpu_s": round(cpu_s, 1),  # all processes of the build; ÷ cores = wall time on an idle machine at best
+    }
+
+
+def _live_generation(index_dir: Path) -> Path:
+    from indexer import generations as gens
+
+    return gens.current_generation(index_dir) or index_dir
+
+
+def _failed_count(stdout: str) -> int:
+    for line in stdout.splitlines():
+        if line.strip().startswith("misslyckade:"):
+            return int(line.split(":", 1)[1].strip() or 0)
+    return 0
+
+
+def export_items(index_dir: Path, source_prefix: str | None = None) -> list[dict[str, Any]]:
+    """Every agenda item's stored fields: what our pipeline extracted, fed unchanged to peers."""
+    from indexer import generations as gens
+    from indexer.schema import YES, item_filter
+
+    _, ix = gens.open_generation(index_dir)
+    items = []
+    with ix.searcher() as s:
+        for doc in sorted(s.docs_for_query(item_filter())):
+            f = s.stored_fields(doc)
+            if source_prefix and not str(f.get("source", "")).startswith(source_prefix):
+                continue
+            items.append(_item_record(f, YES))
+    ix.close()
+    return items
+
+
+def _item_record(f: dict[str, Any], yes: str) -> dict[str, Any]:
+    def split(value: Any) -> list[str]:
+        return [v for v in str(value or "").split(",") if v]
+
+    return {
+        "item_id": f["item_id"], "meeting_id": f.get("meeting_id"),
+        "organisation": f.get("organisation"), "body": f.get("body"),
+        "year": f.get("year"), "date": f.get("date"),
+        "has_decision": f.get("has_decision", "nej"), "procedural": f.get("procedural") == yes,
+        "title": f.get("title", ""), "decisions": f.get("decisions", ""), "text": f.get("text", ""),
+        "municipality": split(f.get("municipality")), "county": split(f.get("county")),
+        "topic": split(f.get("topic")),
+    }  # fmt: skip
+
+
+def _item_bytes(item: dict[str, Any]) -> int:
+    return sum(len(str(item[k]).encode("utf-8")) for k in ("title", "decisions", "text"))
+
+
+# ---------------------------------------------------------------- queries
+
+
+def measure_queries(index_dir: Path, queries: list[BenchQuery], passes: int) -> tuple[dict[str, Any], dict[str, Any], list[list[float]]]:
+    """The mix through ``SearchService.search`` (all facets), then trends; warm, in-process."""
+    from indexer.query import SearchRequest, TrendsRequest
+    from indexer.search import SearchService
+
+    service = SearchService(index_dir)
+    per_query: list[list[float]] = [[] for _ in queries]
+    totals = []
+    for _ in range(passes):
+        for k, q in enumerate(queries):
+            ms, result = timed(partial(service.search, SearchRequest(q=q.text)))
+            per_query[k].append(ms)
+            totals.append(result.total)
+    trend_ms = []
+    for text, by in _trend_mix(queries):
+        ms, _ = timed(partial(service.trends, TrendsRequest(q=text, by=by)))
+        trend_ms.append(ms)
+    service.close()
+    flat = [ms for samples in per_query for ms in samples]
+    query = {**latency_summary(flat), "mean_hits": round(sum(totals) / len(totals), 1)}
+    return query, latency_summary(trend_ms), per_query
+
+
+def _trend_mix(queries: list[BenchQuery]) -> list[tuple[str, str]]:
+    words = [q.text for q in queries if q.category in TRENDS_CATEGORIES]
+    return [(w, "organisation") for w in words] + [(w, "kommun") for w in words[:20]]
+
+
+def _by_category(queries: list[BenchQuery], per_query: list[list[float]]) -> dict[str, Any]:
+    grouped: dict[str, list[float]] = {}
+    for q, samples in zip(queries, per_query):
+        grouped.setdefault(q.category, []).extend(samples)
+    return {c: latency_summary(s) for c, s in grouped.items()}
+
+
+COLD_SCRIPT = """
+import json, sys, time
+t0 = time.perf_counter()
+from indexer.query import SearchRequest
+from indexer.search import SearchService
+t1 = time.perf_counter()
+s = SearchService(sys.argv[1])
+r = s.search(SearchRequest(q=sys.argv[2]))
+t2 = time.perf_counter()
+print(json.dumps({"import_ms": (t1 - t0) * 1000, "first_query_ms": (t2 - t1) * 1000, "total": r.total}))
+"""
+
+
+def measure_cold(index_dir: Path, query: str) -> dict[str, Any]:
+    """A fresh process: imports, opening the index, facet arrays and the first answer."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", COLD_SCRIPT, str(index_dir), query],
+                          capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
+    wall_ms = (time.perf_counter() - start) * 1000
+    if done.returncode != 0:
+        return {"error": done.stderr.strip()[-500:]}
+    data = json.loads(done.stdout.strip().splitlines()[-1])
+    return {"process_ms": round(wall_ms, 1), "import_ms": round(data["import_ms"], 1),
+            "first_query_ms": round(data["first_query_ms"], 1)}  # fmt: skip
+
+
+# ---------------------------------------------------------------- web
+
+
+def measure_web(index_dir: Path, archive: Path, queries: list[BenchQuery], cfg: BenchConfig, echo: Echo) -> dict[str, Any]:
+    from indexer.bench_web import load, start_server, stop_server
+
+    echo("Webb: 8 samtidiga klienter mot / och /api/search …")
+    try:
+        proc, port = start_server(index_dir, archive)
+    except RuntimeError as exc:
+        echo(f"  webbservern kunde inte startas: {exc}")
+        return {"rps": None, "p95_ms": None, "errors": None, "skipped": str(exc)}
+    try:
+        return load(port, [q.text for q in queries], requests=cfg.web_requests, seconds=cfg.web_seconds)
+    finally:
+        stop_server(proc)
+
+
+# ---------------------------------------------------------------- incremental
+
+
+def measure_incremental(archive: Path, extra: Path, index_dir: Path, echo: Echo) -> tuple[float | None, str]:
+    """Copy 100 new meetings into the archive, run ``protokoll index``, wait until searchable."""
+    from indexer.query import SearchRequest
+    from indexer.search import SearchService
+
+    before = SearchService(index_dir)
+    total_before = before.search(SearchRequest(q="", page_size=1)).total
+    before.close()
+    target = archive / NEW_FOLDER
+    shutil.copytree(extra, target, ignore=shutil.ignore_patterns("manifest.json"))
+    echo(f"Inkrementellt: {_count_files(extra)} nya möten …")
+    try:
+        start = time.perf_counter()
+        done = subprocess.run(protokoll_command("index", str(archive), "--index", str(index_dir)),
+                              capture_output=True, text=True, timeout=3600, check=False)  # fmt: skip
+        service = SearchService(index_dir)
+        total_after = service.search(SearchRequest(q="", page_size=1)).total
+        service.close()
+        seconds = time.perf_counter() - start
+    finally:
+        shutil.rmtree(target, ignore_errors=True)
+    if done.returncode not in (0, 1) or total_after <= total_before:
+        echo(f"  de nya mötena blev inte sökbara: {done.stderr[-300:]}")
+        return None, NEW_FOLDER
+    echo(f"  {seconds:.1f} s ({total_after - total_before} nya punkter sökbara)")
+    return round(seconds, 2), NEW_FOLDER
+
+
+# ---------------------------------------------------------------- peers
+
+
+def measure_peers(cfg: BenchConfig, items: list[dict[str, Any]], index_dir: Path, new_source: str,
+                  queries: list[BenchQuery], ours: dict[str, Any], echo: Echo) -> dict[str, Any]:  # fmt: skip
+    from indexer.bench_peers import Fts5Peer
+    from indexer.bench_tantivy import TantivyPeer
+
+    new_items = export_items(index_dir, source_prefix=new_source)
+    out: dict[str, Any] = {}
+    folder = cfg.out / f"peers-{cfg.meetings}-s{cfg.seed}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    makers: dict[str, Callable[[], Any]] = {"sqlite_fts5": lambda: Fts5Peer(folder / "fts5.db"), "tantivy": lambda: TantivyPeer(folder / "tantivy")}
+    for name, make in makers.items():
+        echo(f"Jämförelse: {name} …")
+        try:
+            peer = make()
+        except ImportError as exc:
+            out[name] = {"skipped": f"saknas: {exc}"}
+            continue
+        path = folder / ("fts5.db" if name == "sqlite_fts5" else "tantivy")
+        out[name] = measure_peer(peer, path, items, new_items, queries, cfg, ours)
+        peer.close()
+    return out
+
+
+def measure_peer(peer: Any, path: Path, items: list[dict[str, Any]], new_items: list[dict[str, Any]],
+                 queries: list[BenchQuery], cfg: BenchConfig, ours: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+    build_ms, _ = timed(lambda: peer.build(items))
+    seconds = build_ms / 1000
+    source_mb = ours["index"]["source_mb"]
+    result: dict[str, Any] = {
+        "index": {"seconds": round(seconds, 2), "meetings_per_s": round(cfg.meetings / seconds, 1),
+                  "mb_per_s": round(source_mb / seconds, 2),
+                  "size_mb": dir_size_mb(path) if path.is_dir() else round(path.stat().st_size / 2**20, 2),
+                  "note": "bara skrivning: texten är redan tolkad av vår pipeline"},
+    }  # fmt: skip
+    samples, totals = [], []
+    for _ in range(cfg.passes):
+        for q in queries:
+            ms, answer = timed(partial(peer.search, q.text))
+            samples.append(ms)
+            totals.append(answer["total"])
+    result["query"] = {**latency_summary(samples), "mean_hits": round(sum(totals) / len(totals), 1)}
+    trend = [timed(partial(peer.trends, text, by))[0] for text, by in _trend_mix(queries)]
+    result["trends"] = latency_summary(trend)
+    if new_items:
+        result["incremental_s"] = round(timed(lambda: peer.add(new_items))[0] / 1000, 3)
+    result["ratio"] = _ratios(result, ours)
+    return result
+
+
+def _ratios(peer: dict[str, Any], ours: dict[str, Any]) -> dict[str, float | None]:
+    """Peer time ÷ Protokollsök time: above 1 means Protokollsök is faster."""
+
+    def ratio(a: Any, b: Any) -> float | None:
+        return round(a / b, 3) if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else None
+
+    return {
+        "index_seconds": ratio(peer["index"]["seconds"], ours["index"]["seconds"]),
+        "query_p50": ratio(peer["query"]["p50_ms"], ours["query"]["p50_ms"]),
+        "query_p95": ratio(peer["query"]["p95_ms"], ours["query"]["p95_ms"]),
+        "trends_p95": ratio(peer["trends"]["p95_ms"], ours["trends"]["p95_ms"]),
+    }

@@ -1,0 +1,112 @@
+"""The benchmark itself works: a tiny archive end to end, plus the pieces its numbers rest on.
+
+Only a smoke test: real generation, real ``protokoll index`` subprocess, real SearchService and
+real peers, on 40 meetings, one query per category, one pass and without the web load, so it stays well under a
+minute on a shared 2-core machine. Speed targets are checked by ``protokoll bench``, not here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from indexer.bench_measure import load_queries, percentile
+from indexer.bench_peers import Fts5Peer, translate
+from indexer.bench_report import replace_section
+
+TOP_KEYS = {"meetings", "items", "index", "incremental_s", "query", "trends", "web", "peers", "machine"}
+
+
+def test_query_mix_is_large_and_covers_every_category() -> None:
+    queries = load_queries()
+    assert len(queries) >= 200
+    cats = {q.category for q in queries}
+    assert {"ord", "böjning", "sammansättning", "fras", "och", "eller", "inte", "prefix",
+            "filter", "datum"} <= cats  # fmt: skip
+
+
+def test_percentile_is_nearest_rank() -> None:
+    samples = list(range(1, 101))
+    assert percentile(samples, 50) == 50
+    assert percentile(samples, 95) == 95
+    assert percentile(samples, 99) == 99
+    assert percentile([7.0], 99) == 7.0
+
+
+def test_translation_keeps_operators_filters_and_dates() -> None:
+    pq = translate('bredband OR fiber -budget "gemensam nämnd" kommun:Umeå datum:2015-01-01..2016-12-31')
+    assert [[c.text for c in g] for g in pq.groups] == [["bredband", "fiber"], ["gemensam nämnd"]]
+    assert [c.text for c in pq.negated] == ["budget"]
+    assert pq.filters == {"kommun": ["Umeå"]}
+    assert (pq.date_from, pq.date_to) == ("2015-01-01", "2016-12-31")
+
+
+def _item(n: int, title: str, kommun: list[str], year: int) -> dict[str, object]:
+    return {"item_id": f"m{n}#1", "meeting_id": f"m{n}", "organisation": "Org A", "body": "styrelse",
+            "year": year, "date": f"{year}-05-01", "has_decision": "ja", "procedural": False,
+            "title": title, "decisions": "", "text": title, "municipality": kommun,
+            "county": ["Västerbottens län"], "topic": ["bredband"]}  # fmt: skip
+
+
+def test_fts5_peer_counts_facets_with_other_filters(tmp_path: Path) -> None:
+    peer = Fts5Peer(tmp_path / "p.db")
+    peer.build([_item(1, "Bredband i Umeå", ["Umeå"], 2015), _item(2, "Bredband i Vindeln", ["Vindeln"], 2016),
+                _item(3, "Budget", ["Umeå"], 2016)])  # fmt: skip
+    answer = peer.search("bredband kommun:Umeå")
+    assert answer["total"] == 1
+    assert answer["facets"]["kommun"] == {"Umeå": 1, "Vindeln": 1}  # own filter left out
+    assert answer["facets"]["ar"] == {2015: 1}
+    peer.close()
+
+
+def test_section_is_replaced_and_the_rest_kept(tmp_path: Path) -> None:
+    target = tmp_path / "BENCHMARKS.md"
+    target.write_text("# Benchmarks\n\nHand-written analysis.\n", encoding="utf-8")
+    replace_section(target, "<!-- bench:5 start -->\nfirst\n<!-- bench:5 end -->\n", 5)
+    replace_section(target, "<!-- bench:5 start -->\nsecond\n<!-- bench:5 end -->\n", 5)
+    text = target.read_text(encoding="utf-8")
+    assert "Hand-written analysis." in text and "second" in text and "first" not in text
+
+
+@pytest.mark.slow
+def test_small_benchmark_end_to_end(tmp_path: Path) -> None:
+    pytest.importorskip("tantivy")
+    from indexer.bench import BenchConfig, run_bench
+
+    mix = tmp_path / "queries.txt"  # a slice of the mix, one line per category, keeps it fast
+    firsts = {q.category: q for q in reversed(load_queries())}
+    mix.write_text("".join(f"{q.category}\t{q.text}\n" for q in firsts.values()), encoding="utf-8")
+    cfg = BenchConfig(meetings=40, out=tmp_path / "out", seed=3, skip_web=True, passes=1, queries=mix,
+                      benchmarks=tmp_path / "BENCHMARKS.md", new_meetings=10, workers=1)  # fmt: skip
+    results = run_bench(cfg, echo=lambda _line: None)
+    saved = json.loads((cfg.out / "results.json").read_text(encoding="utf-8"))
+    assert set(saved) == TOP_KEYS and saved["machine"]["run"]["partial"] is False
+    assert saved["meetings"] == 40 and saved["items"] > 40
+    assert set(saved["index"]) >= {"seconds", "meetings_per_s", "mb_per_s", "peak_rss_mb", "size_mb"}
+    assert saved["index"]["peak_rss_mb"] > 0 and saved["index"]["size_mb"] > 0
+    assert saved["query"]["n"] == len(firsts) and saved["query"]["p50_ms"] > 0
+    assert saved["incremental_s"] is not None and saved["incremental_s"] > 0
+    for peer in ("sqlite_fts5", "tantivy"):
+        assert saved["peers"][peer]["query"]["p95_ms"] > 0
+        assert saved["peers"][peer]["ratio"]["query_p50"] > 0
+    assert saved["peers"]["tantivy"]["query"]["mean_hits"] > 0
+    assert "<!-- bench:40 start -->" in (tmp_path / "BENCHMARKS.md").read_text(encoding="utf-8")
+    assert results["machine"]["cpu_count"] >= 1
+    _doc_sets_equal_whoosh(cfg.out / "index-40-s3")
+
+
+def _doc_sets_equal_whoosh(index_dir: Path) -> None:
+    """search.doc_set (the fast path) must match Whoosh's own docs_for_query on every query."""
+    from indexer.query import SearchRequest
+    from indexer.querylang import compile_query
+    from indexer.search import SearchService, _and, _base_parts, doc_set
+
+    service = SearchService(index_dir)
+    searcher, arrays, _ = service._searcher()
+    for bq in load_queries():
+        cq = compile_query(bq.text)
+        q = _and(_base_parts(cq, SearchRequest(q=bq.text), service._bounded(cq.query, searcher, []), arrays))
+        assert doc_set(searcher, q) == set(searcher.docs_for_query(q)), bq.text
+    service.close()
