@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.bench_measure import load_queries, percentile
-from indexer.bench_peers import Fts5Peer, translate
-from indexer.bench_report import replace_section
+from indexer.bench.measure import load_queries, percentile
+from indexer.bench.peers import Fts5Peer, translate
+from indexer.bench.report import replace_section
 
 TOP_KEYS = {"meetings", "items", "index", "incremental_s", "query", "trends", "web", "peers", "machine"}
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from indexer.bench_measure import latency_summary
+from indexer.bench.measure import latency_summary
 
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 120.0

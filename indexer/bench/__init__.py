@@ -21,7 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from indexer.bench_measure import (
+from indexer.bench.measure import (
     QUERY_FILE,
     BenchQuery,
     dir_size_mb,
@@ -31,7 +31,7 @@ from indexer.bench_measure import (
     run_tree,
     timed,
 )
-from indexer.bench_web import protokoll_command
+from indexer.bench.web import protokoll_command
 
 Echo = Callable[[str], None]
 INCREMENTAL_MEETINGS = 100
@@ -54,7 +54,7 @@ class BenchConfig:
     benchmarks: Path | None = None  # a BENCHMARKS.md to update (the section for this size)
     workers: int | None = None
     new_meetings: int = INCREMENTAL_MEETINGS  # added to the full index in the incremental step
-    profile: int = 0  # > 0: cProfile each stage on this many files (indexer.bench_profile)
+    profile: int = 0  # > 0: cProfile each stage on this many files (indexer.bench.profile)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -98,7 +98,7 @@ def run_bench(cfg: BenchConfig, echo: Echo = print) -> dict[str, Any]:
     results["machine"]["run"]["partial"] = False
     _save(results, cfg, started)
     if cfg.profile:
-        from indexer.bench_profile import profile_stages
+        from indexer.bench.profile import profile_stages
 
         echo(f"Profilerar tolkning, analys, skrivning och sökning på {cfg.profile} filer …")
         results["index"]["profile"] = profile_stages(archive, cfg.out, cfg.profile, [q.text for q in queries])
@@ -108,7 +108,7 @@ def run_bench(cfg: BenchConfig, echo: Echo = print) -> dict[str, Any]:
 
 
 def _save(results: dict[str, Any], cfg: BenchConfig, started: float) -> None:
-    from indexer.bench_report import write_reports
+    from indexer.bench.report import write_reports
 
     results["machine"]["run"]["total_s"] = round(time.perf_counter() - started, 1)
     (cfg.out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -295,7 +295,7 @@ def measure_cold(index_dir: Path, query: str) -> dict[str, Any]:
 
 
 def measure_web(index_dir: Path, archive: Path, queries: list[BenchQuery], cfg: BenchConfig, echo: Echo) -> dict[str, Any]:
-    from indexer.bench_web import load, start_server, stop_server
+    from indexer.bench.web import load, start_server, stop_server
 
     echo("Webb: 8 samtidiga klienter mot / och /api/search …")
     try:
@@ -345,8 +345,8 @@ def measure_incremental(archive: Path, extra: Path, index_dir: Path, echo: Echo)
 
 def measure_peers(cfg: BenchConfig, items: list[dict[str, Any]], index_dir: Path, new_source: str,
                   queries: list[BenchQuery], ours: dict[str, Any], echo: Echo) -> dict[str, Any]:  # fmt: skip
-    from indexer.bench_peers import Fts5Peer
-    from indexer.bench_tantivy import TantivyPeer
+    from indexer.bench.peers import Fts5Peer
+    from indexer.bench.tantivy import TantivyPeer
 
     new_items = export_items(index_dir, source_prefix=new_source)
     out: dict[str, Any] = {}

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
-QUERY_FILE = Path(__file__).resolve().parent.parent / "bench" / "queries.txt"
+QUERY_FILE = Path(__file__).resolve().parent.parent / "data" / "bench_queries.txt"
 RSS_INTERVAL_S = 0.1
 
 
