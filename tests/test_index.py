@@ -222,3 +222,13 @@ def test_wait_blocks_until_the_other_indexer_is_done(tmp_path: Path):
     assert released.is_set()  # it could only run after the holder let go
     t.join()
     assert _item_ids(tmp_path) == ["m#1"]
+
+
+def test_segments_are_not_compound_files(built_index) -> None:
+    """A compound segment makes every searcher copy its postings into private memory (whoosh
+    2.7.5), which with one searcher per web thread cost gigabytes on a large index."""
+    from indexer import generations as gens
+
+    _, ix = gens.open_generation(built_index)
+    segments = ix._segments()
+    assert segments and not any(s.is_compound() for s in segments)
