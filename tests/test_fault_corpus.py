@@ -31,7 +31,7 @@ from indexer.index import BuildReport, build_index
 
 # Peak RSS of the whole `protokoll index` process tree (main process + parse workers). The
 # largest file the pipeline reads is MAX_FILE_BYTES (64 MB); bytes, decoded text and the Whoosh
-# writer's pool (256 MB) must all fit. Stated in docs/readme-parts/reliability.md.
+# writer's pool (256 MB) must all fit. Stated in README.md and RELIABILITY.md.
 MEMORY_BOUND_MB = 768
 EXIT_SOME_FAILED = 1
 TIMEOUT_S = 120

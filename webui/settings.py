@@ -2,7 +2,7 @@
 
 ``create_app`` reads its defaults from here and the README settings table is generated from it
 (``settings_markdown``), so a setting cannot exist without being documented; ``tests/test_web.py``
-checks that ``docs/readme-parts/web.md`` holds the generated table verbatim.
+checks that ``README.md`` holds the generated table verbatim.
 """
 
 from __future__ import annotations
