@@ -25,15 +25,7 @@ def test_the_scenario_changes_what_queries_answer(trials: KillTrials) -> None:
 
 def test_killed_indexer_leaves_old_or_new_index_and_rerun_is_exact(trials: KillTrials) -> None:
     report = trials.run(FAST_TRIALS)
-    record(
-        "kill_trials_fast",
-        trials=report.trials,
-        survived=report.survived,
-        index_intact=report.index_intact,
-        orphaned_workers=report.orphaned_workers,
-        finished_before_kill=report.finished_before_kill,
-        problems=report.problems,
-    )
+    record("kill_trials_fast", **report.counts())
     assert report.problems == []
     assert report.survived == report.trials == FAST_TRIALS
     assert report.finished_before_kill < FAST_TRIALS, "inget försök dödades mitt i körningen"

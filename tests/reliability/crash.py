@@ -86,6 +86,19 @@ class TrialReport:
     delays: list[float] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
+    def counts(self) -> dict[str, object]:
+        """The numbers RELIABILITY.md reports, in one place for the fast and the long run."""
+        return {
+            "trials": self.trials,
+            "survived": self.survived,
+            "index_intact": self.index_intact,
+            "orphaned_workers": self.orphaned_workers,
+            "killed_before_commit": self.killed_before_commit,
+            "killed_after_commit": self.killed_after_commit,
+            "finished_before_kill": self.finished_before_kill,
+            "problems": self.problems,
+        }
+
 
 class KillTrials:
     """Prepares *before*/*after* corpora and a pristine *before* index once, then runs trials."""

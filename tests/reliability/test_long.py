@@ -71,16 +71,9 @@ def test_many_sigkill_trials(tmp_path) -> None:  # type: ignore[no-untyped-def]
     report = trials.run(KILL_TRIALS)
     record(
         "kill_trials",
-        trials=report.trials,
-        survived=report.survived,
-        index_intact=report.index_intact,
-        orphaned_workers=report.orphaned_workers,
-        killed_before_commit=report.killed_before_commit,
-        killed_after_commit=report.killed_after_commit,
-        finished_before_kill=report.finished_before_kill,
+        **{**report.counts(), "problems": report.problems[:10]},
         full_run_s=round(trials.full_run_s, 1),
         expected_items=sum(trials.expected_ids.values()),
-        problems=report.problems[:10],
         delays_s=report.delays,
     )
     assert report.problems == []
