@@ -6,8 +6,8 @@ running web app follows updates and rebuilds without a restart. Facet arrays are
 generation and shared read-only (``indexer.facets``).
 
 Bounded cost: prefix queries are expanded to at most ``MAX_EXPANSION`` terms, the query
-language keeps at most 64 clauses, and the scored search runs under a time limit; whatever is
-cut is said in ``SearchResult.message``.
+language keeps at most 64 clauses, and ranking reads each scored term's postings once
+(``indexer.scoring``); whatever is cut is said in ``SearchResult.message``.
 """
 
 from __future__ import annotations
@@ -19,17 +19,17 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from whoosh import collectors as wc
+import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.reading import TermNotFound
 
 from indexer import generations as gens
 from indexer import highlight, suggest
+from indexer.docsets import Postings, doc_mask
 from indexer.facets import FacetArrays, FacetCache
 from indexer.query import FACETS, SearchRequest, TrendsRequest
 from indexer.querylang import CompiledQuery, bound_expansions, compile_query
 from indexer.ranking import ItemWeighting
+from indexer.scoring import score_vector, scored_terms, top_by_key, top_scored
 from indexer.results import (
     Coverage,
     Facet,
@@ -44,7 +44,6 @@ from indexer.results import (
 from indexer.schema import FACET_FIELDS, YES, item_filter
 
 MAX_EXPANSION = 256
-TIME_LIMIT_S = 3.0
 FACET_LIMIT = 50
 SUGGEST_BELOW = 3  # offer "Menade du …?" when fewer hits than this
 DECISION_LABELS = {"ja": "Med beslut", "nej": "Utan beslut"}
@@ -100,33 +99,36 @@ class SearchService:
         started = time.perf_counter()
         cq = compile_query(request.q)
         searcher, arrays, _ = self._searcher()
+        postings = Postings(searcher, arrays.postings)
         notes = [cq.message] if cq.message else []
         filters = _filter_queries(request.filters + cq.field_filters, arrays)
-        fsets = {n: doc_set(searcher, q) for n, q in filters.items()}
+        fmasks = {n: doc_mask(postings, q) for n, q in filters.items()}
         base_q = _and(_base_parts(cq, request, self._bounded(cq.query, searcher, notes), arrays))
-        base_docs = doc_set(searcher, base_q)
-        matched = set() if cq.matches_nothing else _intersect(base_docs, fsets.values())
-        if not matched and cq.relaxed is not None:
+        base = doc_mask(postings, base_q) & postings.live()
+        matched = _intersect(base, fmasks.values()) & (not cq.matches_nothing)
+        if not matched.any() and cq.relaxed is not None:
             relaxed_notes: list[str] = []
             text = self._bounded(cq.relaxed, searcher, relaxed_notes)
             retry_q = _and(_base_parts(cq, request, text, arrays))
-            retry_docs = doc_set(searcher, retry_q)
-            retry_matched = _intersect(retry_docs, fsets.values())
-            if retry_matched:
-                base_q, base_docs, matched = retry_q, retry_docs, retry_matched
+            retry = doc_mask(postings, retry_q) & postings.live()
+            retry_matched = _intersect(retry, fmasks.values())
+            if retry_matched.any():
+                base_q, base, matched = retry_q, retry, retry_matched
                 notes += relaxed_notes
                 notes.append("Inga punkter innehöll alla orden; visar punkter med något av dem.")
-        hits = self._page(searcher, _without_ranges(base_q), matched, request, cq, notes)
+        matched_docs = np.flatnonzero(matched)
+        ranked_q = _without_ranges(base_q) if cq.query is not None else None
+        hits = self._page(postings, ranked_q, matched_docs, arrays, request, cq)
         suggestion = None
-        if len(matched) < SUGGEST_BELOW and cq.words:
+        if len(matched_docs) < SUGGEST_BELOW and cq.words:
             suggestion = suggest.suggest_query(searcher.reader(), request.q, cq.words)
         return SearchResult(
             request=request,
-            total=len(matched),
+            total=len(matched_docs),
             hits=hits,
             groups=_groups(hits),
-            facets=self._facets_of(request, cq, arrays, base_docs, fsets),
-            page_count=math.ceil(len(matched) / request.page_size),
+            facets=self._facets_of(request, cq, arrays, base, fmasks),
+            page_count=math.ceil(len(matched_docs) / request.page_size),
             suggestion=suggestion,
             message=" ".join(notes) or None,
             elapsed_ms=(time.perf_counter() - started) * 1000,
@@ -134,42 +136,33 @@ class SearchService:
 
     def _page(
         self,
-        searcher: Any,
-        q: wq.Query,
-        matched: set[int],
+        postings: Postings,
+        q: wq.Query | None,
+        matched: np.ndarray,
+        arrays: FacetArrays,
         request: SearchRequest,
         cq: CompiledQuery,
-        notes: list[str],
     ) -> tuple[Hit, ...]:
-        """The requested page, ranked among ``matched`` (the facet filters as a doc set).
+        """The requested page among ``matched`` (every filter already applied, as doc numbers).
 
-        Whoosh's top-N collector prunes low-scoring sub-queries once the page is full, which is
-        why the total comes from ``docs_for_query`` and not from this pass.
+        Ranked by ``indexer.scoring`` with numpy over whole posting blocks; Whoosh's own top-N
+        pass was 79 % of a search on the 10 000-meeting index (BENCHMARKS.md, profile 4).
         """
-        if not matched:
+        if not len(matched):
             return ()
         start = (request.page - 1) * request.page_size
-        by_date = request.sort in ("nyast", "aldst") or cq.query is None
-        collector = searcher.collector(  # type: ignore[attr-defined]
-            limit=start + request.page_size,
-            sortedby="date" if by_date else None,
-            reverse=request.sort != "aldst" if by_date else False,
-        )
-        # The filter must be the OUTERMOST collector: a TimeLimitCollector wrapped around a
-        # FilterCollector collects through it without filtering (whoosh 2.7.5), which let
-        # unfiltered items onto date-sorted pages.
-        timed = wc.TimeLimitCollector(collector, timelimit=TIME_LIMIT_S, use_alarm=False)
-        filtered = wc.FilterCollector(timed, allow=matched)
-        try:
-            searcher.search_with_collector(q, filtered)  # type: ignore[attr-defined]
-        except wc.TimeLimit:
-            notes.append("Sökningen tog för lång tid och avbröts; visar det som hann hittas.")
-        results = timed.results()
+        limit = start + request.page_size
+        if request.sort in ("nyast", "aldst") or q is None:
+            dates = arrays.field("date").codes()  # lexicon order is date order
+            docs = top_by_key(dates, matched, limit, reverse=request.sort != "aldst")
+            ranked = [(d, 0.0) for d in docs]
+        else:
+            scores = score_vector(postings, scored_terms(q), arrays.rank)
+            ranked = top_scored(scores, matched, arrays.rank, limit)
         labels = self.topics()
-        scored = not by_date
         return tuple(
-            _hit(results.fields(i), results.score(i) if scored else 0.0, cq, labels)
-            for i in range(start, min(len(results.top_n), start + request.page_size))
+            _hit(postings.searcher.stored_fields(doc), score, cq, labels)
+            for doc, score in ranked[start:limit]
         )
 
     def _bounded(self, q: wq.Query | None, searcher: Any, notes: list[str]) -> wq.Query | None:
@@ -187,14 +180,16 @@ class SearchService:
         request: SearchRequest,
         cq: CompiledQuery,
         arrays: FacetArrays,
-        base_docs: set[int],
-        fsets: dict[str, set[int]],
+        base: np.ndarray,
+        fmasks: dict[str, np.ndarray],
     ) -> tuple[Facet, ...]:
         selected = {(n, v) for n, v in (*request.filters, *cq.field_filters)}
         topic_labels = self.topics()
+        base_docs = np.flatnonzero(base)
         out = []
         for name, label in FACETS.items():
-            docs = _intersect(base_docs, (s for other, s in fsets.items() if other != name))
+            others = [m for other, m in fmasks.items() if other != name]
+            docs = np.flatnonzero(_intersect(base, others)) if others else base_docs
             counts = arrays.field(FACET_FIELDS[name]).count(docs)
             for n, v in selected:  # a chosen value stays visible even at zero
                 if n == name and v not in counts:
@@ -244,8 +239,9 @@ class SearchService:
         if request.topic:
             parts.append(wq.Term("topic", request.topic))
         parts.extend(_filter_queries(request.filters + cq.field_filters, arrays).values())
-        docs = doc_set(searcher, _and(parts))
-        years, series, total = trend_series(docs, arrays, request)
+        postings = Postings(searcher, arrays.postings)
+        docs = np.flatnonzero(doc_mask(postings, _and(parts)) & postings.live())
+        years, series, total = trend_series(docs.tolist(), arrays, request)
         return TrendsResult(request, years, series, total, " ".join(notes) or None)
 
     def topics(self) -> dict[str, str]:
@@ -345,38 +341,6 @@ def _value_query(field: str | None, values: list[str]) -> wq.Query:
     return terms[0] if len(terms) == 1 else wq.Or(terms)
 
 
-def doc_set(searcher: Any, q: wq.Query) -> set[int]:
-    """The documents ``q`` matches, like ``set(searcher.docs_for_query(q))`` but 2-3× faster.
-
-    Profile (BENCHMARKS.md): Whoosh's matcher tree yields one id per Python call and spent most
-    of a search in ``all_ids``/``is_active``. Terms, Or, And (with Not) and Every are evaluated
-    here with C-level set operations over whole posting blocks; anything else (phrases, ranges)
-    falls back to Whoosh. Equality with ``docs_for_query`` is tested over the benchmark mix.
-    """
-    kind = type(q)
-    if q is wq.NullQuery:
-        return set()
-    if kind is wq.Term:
-        return _term_docs(searcher.reader(), q.fieldname, q.text)
-    if kind is wq.Or and not q.minmatch:
-        out: set[int] = set()
-        for sub in q.subqueries:
-            out |= doc_set(searcher, sub)
-        return out
-    positives = [s for s in getattr(q, "subqueries", ()) if type(s) is not wq.Not]
-    if kind is wq.And and positives:
-        result = _intersect(doc_set(searcher, positives[0]), (doc_set(searcher, s) for s in positives[1:]))
-        for sub in q.subqueries:
-            if type(sub) is wq.Not and result:
-                result -= doc_set(searcher, sub.query)
-        return result
-    if kind is wq.TermRange:  # dates: the terms in range, each read block by block
-        return doc_set(searcher, q.simplify(searcher.reader()))
-    if kind is wq.Every and not q.fieldname:
-        return set(searcher.reader().all_doc_ids())
-    return set(searcher.docs_for_query(q))
-
-
 def _without_ranges(q: wq.Query) -> wq.Query:
     """The scored pass needs no date range: its allow-set (``matched``) already applies it, and
     a TermRange over thousands of dates made that pass up to 20× slower (BENCHMARKS.md)."""
@@ -387,29 +351,10 @@ def _without_ranges(q: wq.Query) -> wq.Query:
     return q
 
 
-def _term_docs(reader: Any, fieldname: str, text: str) -> set[int]:
-    """Posting ids block by block (the pinned whoosh-reloaded 2.7.5 W3 codec), deletions kept out."""
-    out: set[int] = set()
-    for sub, offset in reader.leaf_readers():
-        try:
-            m = sub.postings(fieldname, text)
-        except TermNotFound:
-            continue
-        if type(m) is not W3LeafMatcher:  # e.g. deletions: a FilterMatcher, read one by one
-            out.update(i + offset for i in m.all_ids())
-            continue
-        while m.is_active():
-            if m._ids is None:
-                m._read_ids()
-            out.update([i + offset for i in m._ids] if offset else m._ids)
-            m._next_block()
-    return out
-
-
-def _intersect(base: set[int], others: Iterable[set[int]]) -> set[int]:
+def _intersect(base: np.ndarray, others: Iterable[np.ndarray]) -> np.ndarray:
     result = base
-    for s in sorted(others, key=len):
-        result = result & s
+    for mask in others:
+        result = result & mask
     return result
 
 

@@ -98,15 +98,21 @@ def test_small_benchmark_end_to_end(tmp_path: Path) -> None:
 
 
 def _doc_sets_equal_whoosh(index_dir: Path) -> None:
-    """search.doc_set (the fast path) must match Whoosh's own docs_for_query on every query."""
+    """The numpy doc masks (indexer.docsets) must match Whoosh's own docs_for_query on every query
+    of the mix, on the index the benchmark built and then extended incrementally."""
+    import numpy as np
+
+    from indexer.docsets import Postings, doc_mask
     from indexer.query import SearchRequest
     from indexer.querylang import compile_query
-    from indexer.search import SearchService, _and, _base_parts, doc_set
+    from indexer.search import SearchService, _and, _base_parts
 
     service = SearchService(index_dir)
     searcher, arrays, _ = service._searcher()
+    postings = Postings(searcher)
     for bq in load_queries():
         cq = compile_query(bq.text)
         q = _and(_base_parts(cq, SearchRequest(q=bq.text), service._bounded(cq.query, searcher, []), arrays))
-        assert doc_set(searcher, q) == set(searcher.docs_for_query(q)), bq.text
+        mine = set(np.flatnonzero(doc_mask(postings, q) & postings.live()).tolist())
+        assert mine == set(searcher.docs_for_query(q)), bq.text
     service.close()

@@ -1,0 +1,258 @@
+"""Which documents a query matches, as numpy boolean masks over the reader's doc numbers.
+
+Profile 4 (BENCHMARKS.md): after ranking moved to numpy, building Python ``set``s of doc
+numbers was 75 % of a search — every item query includes ``kind:item`` (every item in the index)
+and broad words match half of it — and Whoosh's span matcher answered phrases one posting at a
+time. Here Term, Or, And/Not, ranges, Every and Phrase are evaluated with whole-array operations:
+a mask of ``doc_count_all`` booleans costs 1.5 MB at 1.5 million items and an AND is one ``&``.
+
+One ``Postings`` per search reads each term's posting list once, so the matching pass and the
+ranking pass (``indexer.scoring``) share the decoding, which is the dominant cost left.
+Deleted documents are removed once, at the end, by ``Postings.live``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.reading import TermNotFound
+
+_EMPTY_IDS = np.zeros(0, dtype=np.int32)
+_EMPTY_TF = np.zeros(0, dtype=np.float32)
+
+
+PostingList = tuple[np.ndarray, np.ndarray]  # (doc numbers int32, term frequencies float32)
+
+
+class PostingCache:
+    """Decoded posting lists of one reader generation, least recently used out first.
+
+    Whoosh stores each block of 128 postings as a zlib-compressed pickle that also holds every
+    posting's positions, so reading a broad term costs about 0.6 µs per posting even when only
+    the doc numbers are wanted (profile 5 in BENCHMARKS.md). Users repeat the same words, so
+    the decoded arrays (8 bytes per posting) are kept up to ``max_bytes``.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._items: OrderedDict[tuple[str, str], PostingList] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, key: tuple[str, str]) -> PostingList | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, str], value: PostingList) -> None:
+        size = value[0].nbytes + value[1].nbytes
+        for array in value:
+            array.setflags(write=False)  # shared between threads and searches
+        if size > self.max_bytes // 4:
+            return  # one giant list must not flush everything else
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = value
+            self._bytes += size
+            while self._bytes > self.max_bytes and self._items:
+                _, (ids, tf) = self._items.popitem(last=False)
+                self._bytes -= ids.nbytes + tf.nbytes
+
+
+class Postings:
+    """Decoded posting lists of one reader, memoised for the duration of one search."""
+
+    def __init__(self, searcher: Any, cache: PostingCache | None = None) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.doc_count = self.reader.doc_count_all()
+        self._cache = cache
+        self._memo: dict[tuple[str, str], PostingList] = {}
+        self._live: np.ndarray | None = None
+
+    def get(self, fieldname: str, text: str) -> PostingList:
+        """(doc numbers, term frequencies) of one term over all segments, deleted ones included."""
+        key = (fieldname, text)
+        found = self._memo.get(key)
+        if found is None and self._cache is not None:
+            found = self._cache.get(key)
+        if found is None:
+            found = _read_postings(self.reader, fieldname, text)
+            if self._cache is not None:
+                self._cache.put(key, found)
+        self._memo[key] = found
+        return found
+
+    def mask(self, ids: np.ndarray) -> np.ndarray:
+        out = np.zeros(self.doc_count, dtype=bool)
+        out[ids] = True
+        return out
+
+    def live(self) -> np.ndarray:
+        """False for deleted documents (a re-indexed meeting's old items)."""
+        if self._live is None:
+            live = np.ones(self.doc_count, dtype=bool)
+            if self.reader.has_deletions():
+                for sub, offset in self.reader.leaf_readers():
+                    deleted = np.fromiter(getattr(sub, "deleted_docs_set", ()), dtype=np.int64)
+                    live[deleted + offset] = False
+            self._live = live
+        return self._live
+
+
+def _read_postings(reader: Any, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    ids_parts: list[np.ndarray] = []
+    tf_parts: list[np.ndarray] = []
+    for sub, offset in reader.leaf_readers():
+        try:
+            m = sub.postings(fieldname, text)
+        except TermNotFound:
+            continue
+        while type(m) is not W3LeafMatcher and hasattr(m, "child"):
+            m = m.child  # past the deletion filter: deletions are applied once, by ``live``
+        if type(m) is not W3LeafMatcher:
+            ids = np.fromiter(m.all_ids(), dtype=np.int32)
+            ids_parts.append(ids + offset)
+            tf_parts.append(np.ones(len(ids), dtype=np.float32))
+            continue
+        while m.is_active():
+            if m._ids is None:
+                m._read_ids()
+            if m._weights is None:
+                m._read_weights()
+            ids_parts.append(np.asarray(m._ids, dtype=np.int32) + offset)
+            tf_parts.append(np.asarray(m._weights, dtype=np.float32))
+            m._next_block()
+    if not ids_parts:
+        return _EMPTY_IDS, _EMPTY_TF
+    return np.concatenate(ids_parts), np.concatenate(tf_parts)
+
+
+def doc_mask(postings: Postings, q: wq.Query, skip: np.ndarray | None = None) -> np.ndarray:
+    """The documents ``q`` matches (deleted ones included: AND the result with ``live()``).
+
+    ``skip`` marks documents the caller already has (an OR's earlier branches): the answer is
+    exact outside ``skip`` and may be anything inside it, which lets a phrase leave those
+    documents' positions undecoded. Exactness outside ``skip`` holds for every node kind, so
+    the caller's union stays exact.
+    """
+    kind = type(q)
+    if q is wq.NullQuery:
+        return np.zeros(postings.doc_count, dtype=bool)
+    if kind is wq.Term:
+        return postings.mask(postings.get(q.fieldname, q.text)[0])
+    if kind is wq.Or and not q.minmatch:
+        return _or_mask(postings, q.subqueries, skip)
+    if kind is wq.And:
+        return _and_mask(postings, q.subqueries, skip)
+    if kind is wq.Not:
+        return ~doc_mask(postings, q.query, skip)
+    if kind is wq.Phrase:
+        return phrase_mask(postings, q.fieldname, list(q.words), q.slop, skip)
+    if kind in (wq.TermRange, wq.NumericRange):
+        return doc_mask(postings, q.simplify(postings.reader))
+    if kind is wq.Every and not q.fieldname:
+        return np.ones(postings.doc_count, dtype=bool)
+    return postings.mask(np.fromiter(postings.searcher.docs_for_query(q), dtype=np.int64))
+
+
+def _or_mask(postings: Postings, subqueries: list[wq.Query], skip: np.ndarray | None) -> np.ndarray:
+    """Cheap branches first, then phrases broadest first: a strict phrase (exact forms) then
+    only checks documents its loose twin (stems) did not already match — usually none."""
+    out = np.zeros(postings.doc_count, dtype=bool)
+    for sub in sorted(subqueries, key=lambda s: _phrase_cost(postings, s)):
+        out |= doc_mask(postings, sub, out if skip is None else out | skip)
+    return out
+
+
+def _phrase_cost(postings: Postings, q: wq.Query) -> float:
+    """0 for anything without a phrase; else minus the phrase's candidate estimate."""
+    if type(q) is wq.Phrase:
+        return -float(min(len(postings.get(q.fieldname, w)[0]) for w in q.words)) if q.words else 0.0
+    subs = getattr(q, "subqueries", None)
+    if subs and any(type(s) is wq.Phrase for s in subs):
+        return min(_phrase_cost(postings, s) for s in subs)
+    return 0.0
+
+
+def _and_mask(postings: Postings, subqueries: list[wq.Query], skip: np.ndarray | None) -> np.ndarray:
+    positives = [s for s in subqueries if type(s) is not wq.Not]
+    out = np.ones(postings.doc_count, dtype=bool)
+    for sub in positives:
+        out &= doc_mask(postings, sub, skip)
+        if not out.any():
+            return out
+    for sub in subqueries:
+        if type(sub) is wq.Not:
+            out &= ~doc_mask(postings, sub.query, skip)
+    return out
+
+
+def phrase_mask(
+    postings: Postings, fieldname: str, words: list[str], slop: int = 1, skip: np.ndarray | None = None
+) -> np.ndarray:
+    """Documents with ``words`` in order, each 1..``slop`` positions after the previous one.
+
+    Same rule as Whoosh's ``Phrase`` (``SpanNear2`` with ``mindist=1``), but positions are decoded
+    only for documents that hold every word (found first with masks) and are not in ``skip``.
+    """
+    candidates = np.ones(postings.doc_count, dtype=bool)
+    for word in words:
+        candidates &= postings.mask(postings.get(fieldname, word)[0])
+    if len(words) < 2:
+        return candidates
+    if skip is not None:
+        candidates &= ~skip
+    docs = np.flatnonzero(candidates)
+    if not len(docs):
+        return candidates
+    wanted = set(docs.tolist())
+    positions = [_positions(postings.reader, fieldname, w, wanted) for w in words]
+    out = np.zeros(postings.doc_count, dtype=bool)
+    for doc in docs.tolist():
+        ends = positions[0].get(doc, ())
+        for later in positions[1:]:
+            ends = [q for q in later.get(doc, ()) if any(1 <= q - e <= slop for e in ends)]
+            if not ends:
+                break
+        if ends:
+            out[doc] = True
+    return out
+
+
+def _positions(reader: Any, fieldname: str, text: str, wanted: set[int]) -> dict[int, list[int]]:
+    """Positions of ``text`` in the ``wanted`` documents only, decoded a block at a time."""
+    out: dict[int, list[int]] = {}
+    for sub, offset in reader.leaf_readers():
+        try:
+            m = sub.postings(fieldname, text)
+        except TermNotFound:
+            continue
+        while type(m) is not W3LeafMatcher and hasattr(m, "child"):
+            m = m.child
+        if type(m) is not W3LeafMatcher:
+            for doc in m.all_ids():
+                if doc + offset in wanted:
+                    m.skip_to(doc)
+                    out[doc + offset] = list(m.value_as("positions"))
+            continue
+        decode = m.format.decode_positions
+        while m.is_active():
+            if m._ids is None:
+                m._read_ids()
+            hits = [i for i, doc in enumerate(m._ids) if doc + offset in wanted]
+            if hits:
+                if m._values is None:
+                    m._read_values()
+                for i in hits:
+                    out[m._ids[i] + offset] = decode(m._values[i])
+            m._next_block()
+    return out

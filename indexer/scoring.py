@@ -1,0 +1,144 @@
+"""Ranking a result page with numpy over whole posting blocks, not Whoosh's matcher tree.
+
+Profile (BENCHMARKS.md, profile 4): on the 10 000-meeting index Whoosh's top-N pass
+(``collect_matches``) was 79 % of a search — one Python call per posting per sub-matcher, and
+broad words ("kommunerna", "förslaget") match half the items. Here each scored term's postings
+are read a block at a time into numpy arrays and its BM25F contribution is added into one score
+vector; the page is an ``argpartition`` over the matched documents.
+
+The scores are Whoosh's own: the same BM25F formula with the same ``idf`` and average field
+length from the searcher, the same byte-encoded field lengths, boosts multiplied down the query
+tree, And/Or as sums, and procedural items multiplied by ``PROCEDURAL_FACTOR``. Two deliberate
+differences: a phrase scores as the sum of its words (Whoosh scores the phrase's own frequency),
+and non-scorable fields (``kind``, facet keywords) add nothing — Whoosh adds the same constant to
+every matching item, so the order is unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.util.numeric import byte_to_length
+
+from indexer.docsets import Postings
+from indexer.ranking import PROCEDURAL_FACTOR
+
+B, K1 = 0.75, 1.2  # whoosh.scoring.BM25F defaults, as ItemWeighting uses them
+_BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class ScoredTerm:
+    fieldname: str
+    text: str
+    boost: float
+
+
+def scored_terms(q: wq.Query | None, boost: float = 1.0) -> list[ScoredTerm]:
+    """The leaves that contribute to a score, each with the product of the boosts above it."""
+    if q is None or q is wq.NullQuery:
+        return []
+    boost *= q.boost
+    kind = type(q)
+    if kind is wq.Term:
+        return [ScoredTerm(q.fieldname, q.text, boost)]
+    if kind is wq.Phrase:
+        return [ScoredTerm(q.fieldname, w, boost) for w in q.words]
+    if kind is wq.Not:
+        return []
+    subs = getattr(q, "subqueries", None)
+    if subs is None:
+        return []  # ranges, Every: filters, not relevance
+    return [t for sub in subs for t in scored_terms(sub, boost)]
+
+
+class RankArrays:
+    """Per-reader arrays the ranking needs: text field lengths and the procedural flag.
+
+    Read eagerly (about 1.5 MB per field at 1.5 million items): the reader that built them is
+    closed when its thread moves to a newer generation, while these arrays live on in the cache.
+    """
+
+    def __init__(self, reader: object, procedural: bytes) -> None:
+        self.doc_count = reader.doc_count_all()  # type: ignore[attr-defined]
+        flags = np.frombuffer(procedural, dtype=np.uint8)[: self.doc_count]
+        self.procedural = np.zeros(self.doc_count, dtype=bool)
+        self.procedural[: len(flags)] = flags.astype(bool)
+        schema = reader.schema  # type: ignore[attr-defined]
+        self._lengths = {
+            name: _read_lengths(reader, name, self.doc_count)
+            for name in schema.names()
+            if schema[name].scorable
+        }
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        return self._lengths[fieldname]
+
+
+def _read_lengths(reader: object, fieldname: str, doc_count: int) -> np.ndarray:
+    """Whoosh's one-byte field lengths for every document, decoded like ``doc_field_length``."""
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+
+    codes = np.zeros(doc_count, dtype=np.uint8)
+    for sub, offset in reader.leaf_readers():  # type: ignore[attr-defined]
+        perdoc = getattr(sub, "_perdoc", None)
+        cached = getattr(perdoc, "_cached_reader", None)
+        column = cached(f"_{fieldname}_len", LENGTHS_COLUMN) if cached else None
+        if column is None or not column._count:
+            continue
+        raw = column._dbfile.get(column._basepos, column._count)
+        codes[offset : offset + len(raw)] = np.frombuffer(raw, dtype=np.uint8)
+    return _BYTE_LENGTHS[codes]
+
+
+def score_vector(postings: Postings, terms: list[ScoredTerm], arrays: RankArrays) -> np.ndarray:
+    """BM25F of every document for the summed ``terms`` (zero where none occurs)."""
+    scores = np.zeros(arrays.doc_count, dtype=np.float64)
+    searcher = postings.searcher
+    schema = searcher.schema
+    for term in _merged(terms):
+        if term.fieldname not in schema or not schema[term.fieldname].scorable or term.boost == 0:
+            continue
+        ids, tf = postings.get(term.fieldname, term.text)
+        if not len(ids):
+            continue
+        idf = searcher.idf(term.fieldname, term.text)
+        avgfl = searcher.avg_field_length(term.fieldname) or 1
+        fl = arrays.lengths(term.fieldname)[ids]
+        scores[ids] += term.boost * idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))
+    return scores
+
+
+def _merged(terms: list[ScoredTerm]) -> list[ScoredTerm]:
+    """One read per distinct term: repeated leaves (a word typed twice) add their boosts."""
+    boosts: dict[tuple[str, str], float] = {}
+    for t in terms:
+        boosts[(t.fieldname, t.text)] = boosts.get((t.fieldname, t.text), 0.0) + t.boost
+    return [ScoredTerm(f, x, b) for (f, x), b in boosts.items()]
+
+
+def top_scored(scores: np.ndarray, matched: np.ndarray, arrays: RankArrays, limit: int) -> list[tuple[int, float]]:
+    """The ``limit`` best of ``matched`` (doc numbers), highest score first, ties by doc number."""
+    if not len(matched) or limit <= 0:
+        return []
+    s = scores[matched]
+    s = np.where(arrays.procedural[matched], s * PROCEDURAL_FACTOR, s)
+    if limit < len(matched):
+        keep = np.argpartition(-s, limit - 1)[:limit]
+        # Everything tied with the last kept score competes on doc number, like Whoosh.
+        cutoff = s[keep].min()
+        keep = np.flatnonzero(s >= cutoff)
+        matched, s = matched[keep], s[keep]
+    order = np.lexsort((matched, -s))[:limit]
+    return [(int(matched[i]), float(s[i])) for i in order]
+
+
+def top_by_key(keys: np.ndarray, matched: np.ndarray, limit: int, *, reverse: bool) -> list[int]:
+    """The first ``limit`` of ``matched`` ordered by ``keys`` (e.g. date rank), ties by doc number."""
+    if not len(matched) or limit <= 0:
+        return []
+    k = keys[matched]
+    order = np.lexsort((matched, -k if reverse else k))[:limit]
+    return [int(matched[i]) for i in order]
