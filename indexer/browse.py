@@ -7,7 +7,6 @@ stored text. Called only by ``SearchService``.
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 from indexer.facets import FacetArrays
 from indexer.records import Meeting
 from indexer.results import Coverage, MeetingPage, MeetingSummary, TrendSeries
-from indexer.schema import meeting_filter
+from indexer.schema import meeting_filter, unpack_meeting
 
 MAX_SERIES = 12  # a chart with more lines is unreadable; the rest are summed as "Övriga"
 OTHER = "Övriga"
@@ -51,7 +50,11 @@ def meeting_page(
     fields = searcher.document(item_id=meeting_id, kind="meeting")  # type: ignore[attr-defined]
     if not fields or "meeting_json" not in fields:
         return None
-    meeting = Meeting.from_dict(json.loads(fields["meeting_json"]))
+    texts = {
+        f["item_id"]: f.get("text", "")
+        for f in searcher.documents(meeting_id=meeting_id, kind="item")  # type: ignore[attr-defined]
+    }
+    meeting = Meeting.from_dict(unpack_meeting(fields["meeting_json"], meeting_id, texts))
     meeting = _with_index_id(meeting, meeting_id)
     same = [
         m for m in all_meetings if m.organisation == meeting.organisation and m.body == meeting.body

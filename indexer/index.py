@@ -15,7 +15,6 @@ atomic ``CURRENT`` switch in ``indexer.generations``.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sys
 import time
@@ -31,7 +30,15 @@ from indexer import generations as gens
 from indexer.errors import ExtractError, ProtokollError
 from indexer.pipeline import safe_name
 from indexer.records import Meeting
-from indexer.schema import KIND_MEETING, NO, YES, build_schema, meeting_filter
+from indexer.schema import (
+    KIND_MEETING,
+    NO,
+    YES,
+    build_schema,
+    item_ids,
+    meeting_filter,
+    pack_meeting,
+)
 
 try:
     from indexer.extract import SUPPORTED_SUFFIXES
@@ -198,19 +205,13 @@ def documents(meeting: Meeting, stamp: tuple[int, int] | None) -> list[dict[str,
             "item_id": meeting.id,
             "municipality": _keywords(meeting.municipalities),
             "county": _keywords(_county_of(m) for m in meeting.municipalities),
-            "meeting_json": json.dumps(meeting.to_dict(), ensure_ascii=False),
+            "meeting_json": pack_meeting(meeting.to_dict()),
             "stamp": stamp,
             "item_count": len(meeting.items),
             "decision_count": decisions,
         }
     ]
-    used: set[str] = set()
-    for item in meeting.items:
-        item_id = f"{meeting.id}#{item.number}"
-        n = 2
-        while item_id in used:  # the same number twice in one meeting: keep both items
-            item_id, n = f"{meeting.id}#{item.number}-{n}", n + 1
-        used.add(item_id)
+    for item, item_id in zip(meeting.items, item_ids(meeting.id, (i.number for i in meeting.items))):
         municipalities = (*meeting.municipalities, *item.municipalities)
         docs.append(
             {

@@ -482,13 +482,11 @@ def bound_expansions(q: wq.Query, reader: object, limit: int = 256) -> tuple[wq.
 def _top_terms(reader: object, fieldname: str, prefix: str, n: int) -> list[str]:
     """Up to ``n`` terms with the prefix, preferring the most frequent when there are many."""
     found: list[tuple[int, str]] = []
-    scanned = 0
     if fieldname not in reader.schema:  # type: ignore[attr-defined]
         return []
-    for raw in reader.expand_prefix(fieldname, prefix):  # type: ignore[attr-defined]
+    for scanned, raw in enumerate(reader.expand_prefix(fieldname, prefix), start=1):  # type: ignore[attr-defined]
         term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         found.append((reader.doc_frequency(fieldname, term), term))  # type: ignore[attr-defined]
-        scanned += 1
         if scanned >= 20 * n:
             break
     found.sort(key=lambda p: (-p[0], p[1]))

@@ -232,3 +232,90 @@ def test_segments_are_not_compound_files(built_index) -> None:
     _, ix = gens.open_generation(built_index)
     segments = ix._segments()
     assert segments and not any(s.is_compound() for s in segments)
+
+
+# ---------------------------------------------------------------- schema version 2
+
+
+def _write_schema_1_index(corpus: Path, index_dir: Path) -> None:
+    """An index as schema 1 wrote it: every term per word, ``meeting_json`` as plain JSON text."""
+    import json
+
+    from whoosh import index as windex
+
+    from indexer.index import documents
+    from indexer.pipeline import meeting_from_bytes
+    from indexer.schema import build_schema
+
+    gen = gens.new_generation(index_dir)
+    ix = windex.create_in(str(gen), build_schema())
+    with ix.writer() as writer:
+        for name in SEED_FILES:
+            meeting = meeting_from_bytes((corpus / name).read_bytes(), source=name, defaults={})
+            for doc in documents(meeting, None):
+                if "meeting_json" in doc:
+                    doc["meeting_json"] = json.dumps(meeting.to_dict(), ensure_ascii=False)
+                writer.add_document(**doc)
+    (gen / gens.META_FILE).write_text(json.dumps({"schema_version": 1}), encoding="utf-8")
+    gens.switch_to(index_dir, gen)
+
+
+def test_schema_1_index_is_refused_by_the_service_and_rebuilt_by_the_indexer(
+    corpus_copy: Path, tmp_path: Path
+) -> None:
+    from indexer.schema import SCHEMA_VERSION
+
+    index_dir = tmp_path / "index"
+    _write_schema_1_index(corpus_copy, index_dir)
+    assert SCHEMA_VERSION == 2
+    with pytest.raises(IndexMissing, match=r"schemaversion 1, programmet kräver 2 – kör `protokoll index --rebuild`"):
+        SearchService(index_dir)
+
+    report = build_index(corpus_copy, index_dir, workers=1)  # no --rebuild needed
+    assert report.rebuilt and sorted(report.added) == SEED_FILES
+    assert gens.schema_version_of(gens.current_generation(index_dir)) == 2  # type: ignore[arg-type]
+    svc = SearchService(index_dir)
+    try:
+        first = svc.meetings()[0]
+        page = svc.meeting(first.id)
+        assert page is not None and page.meeting.id == first.id
+        assert len(page.meeting.items) == first.item_count > 0
+    finally:
+        svc.close()
+
+
+def test_meeting_json_leaves_item_texts_to_the_item_documents(corpus_copy: Path, tmp_path: Path) -> None:
+    import json
+
+    from indexer.pipeline import meeting_from_bytes
+
+    index_dir = tmp_path / "index"
+    build_index(corpus_copy, index_dir, workers=1)
+    name = SEED_FILES[0]
+    parsed = meeting_from_bytes((corpus_copy / name).read_bytes(), source=name, defaults={})
+    _, ix = gens.open_generation(index_dir)
+    with ix.searcher() as searcher:
+        raw = searcher.document(kind="meeting", source=name)["meeting_json"]
+    assert all("text" not in item for item in json.loads(raw)["items"])
+    assert any(item.text for item in parsed.items)
+    svc = SearchService(index_dir)
+    try:
+        page = svc.meeting(parsed.id)
+        assert page is not None and page.meeting.items == parsed.items  # texts put back
+    finally:
+        svc.close()
+
+
+def test_meeting_page_puts_back_texts_of_items_with_the_same_number(tmp_path: Path) -> None:
+    items = (AgendaItem("1", "Budget", text="Första texten."), AgendaItem("1", "Budget", text="Andra texten."),
+             AgendaItem("2", "Tom punkt"))
+    meeting = Meeting(id="m-2020", source="a.txt", sha256="x", format="txt", organisation="Org",
+                      body="styrelse", date="2020-01-01", items=items)
+    index_meetings(tmp_path, [meeting])
+    assert _item_ids(tmp_path) == ["m-2020#1", "m-2020#1-2", "m-2020#2"]
+    svc = SearchService(tmp_path)
+    try:
+        page = svc.meeting("m-2020")
+        assert page is not None and page.meeting.items == items
+    finally:
+        svc.close()

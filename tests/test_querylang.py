@@ -173,3 +173,31 @@ def test_compile_query_never_raises(text: str) -> None:
 )
 def test_operator_soup_never_raises(parts: list[str]) -> None:
     compile_query(" ".join(parts))
+
+
+def test_word_query_on_a_written_index_ranks_exact_stem_part_folded(tmp_path) -> None:
+    """The index writes no ``~x``/``^x`` that the plain stem implies; the query must still find
+    the word in every form and keep the ranking: exact > inflected > compound part > folded."""
+    from whoosh import index
+
+    from indexer.schema import build_schema
+
+    ix = index.create_in(str(tmp_path), build_schema())
+    texts = {
+        "exakt": "förbund beslut idag",
+        "böjd": "förbunden beslut idag",
+        "del": "kommunförbund beslut idag",
+        "utan-accent": "forbund beslut idag",
+        "annat": "nämnden beslut idag",
+    }
+    with ix.writer() as w:
+        for item_id, text in texts.items():
+            w.add_document(kind="item", item_id=item_id, text=text)
+    with ix.searcher() as s:
+        hits = s.search(compile_query("förbund").query, limit=None)
+        assert [h["item_id"] for h in hits] == ["exakt", "böjd", "del", "utan-accent"]
+        # The accent-less spelling finds the accented words (not compound parts, as before).
+        hits = s.search(compile_query("forbund").query, limit=None)
+        assert {h["item_id"] for h in hits} == {"exakt", "böjd", "utan-accent"}
+        hits = s.search(compile_query('"förbunden beslut"').query, limit=None)
+        assert [h["item_id"] for h in hits] == ["böjd", "exakt"]
