@@ -85,7 +85,7 @@ class Postings:
         if found is None and self._cache is not None:
             found = self._cache.get(key)
         if found is None:
-            found = _read_postings(self.reader, fieldname, text)
+            found = read_postings(self.reader, fieldname, text)
             if self._cache is not None:
                 self._cache.put(key, found)
         self._memo[key] = found
@@ -108,7 +108,7 @@ class Postings:
         return self._live
 
 
-def _read_postings(reader: Any, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+def read_postings(reader: Any, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     ids_parts: list[np.ndarray] = []
     tf_parts: list[np.ndarray] = []
     for sub, offset in reader.leaf_readers():

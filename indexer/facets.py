@@ -10,89 +10,69 @@ used by the ranking and the year/organisation pairs used by trends.
 from __future__ import annotations
 
 import threading
-from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import chain
 
 import numpy as np
 
 from indexer import analysis
 from indexer.schema import MULTI_VALUED, YES
-from indexer.docsets import PostingCache
+from indexer.docsets import PostingCache, read_postings
 from indexer.scoring import RankArrays
 
 SINGLE_FIELDS = ("kind", "organisation", "body", "has_decision", "procedural", "date")
 MULTI_FIELDS = tuple(sorted(MULTI_VALUED))
 MISSING = -1
 POSTINGS_CACHE_MB = 256  # decoded posting lists kept per reader generation (indexer.docsets)
-EMPTY: tuple[int, ...] = ()
 
 
 @dataclass
 class FieldArray:
-    """Values of one field for every document of a reader, as small integer codes."""
+    """Values of one field for every document of a reader, as small integer codes in numpy.
+
+    Single-valued fields hold one code per document (``MISSING`` when absent); multi-valued
+    ones hold compressed rows: the codes of document ``d`` are ``values[offsets[d]:offsets[d+1]]``.
+    At 1.5 million items a Python list per document cost ~100 bytes each and seconds to build;
+    these arrays cost 4–8 bytes per value and count with ``np.bincount``.
+    """
 
     vocab: list[str]
-    single: array | None  # code per document (MISSING when absent), single-valued fields
-    multi: list[tuple[int, ...]] | None  # codes per document, multi-valued fields
+    codes: np.ndarray | None = None  # int32 per document, single-valued fields
+    offsets: np.ndarray | None = None  # int64, doc_count + 1, multi-valued fields
+    values_: np.ndarray | None = None  # int32 codes, multi-valued fields
 
     def count(self, docs: Iterable[int] | np.ndarray) -> Counter[str]:
-        """Value counts over ``docs``; a numpy array of doc numbers takes the vectorised path."""
-        if isinstance(docs, np.ndarray):
-            return self._count_array(docs)
-        if self.single is not None:
-            codes = self.single
-            counts = Counter(codes[d] for d in docs)
-            counts.pop(MISSING, None)
-        else:
-            lists = self.multi or []
-            counts = Counter(chain.from_iterable(lists[d] for d in docs))
-        return Counter({self.vocab[c]: n for c, n in counts.items()})
-
-    def _count_array(self, docs: np.ndarray) -> Counter[str]:
-        """``np.bincount`` over value codes: 1–2 ms for 50 000 documents, against ~40 ms for
-        ``Counter`` over a generator (profile 4 in BENCHMARKS.md)."""
-        if self.single is not None:
-            codes = self.codes()[docs]
+        """Value counts over ``docs`` (doc numbers), 1–2 ms for 50 000 documents."""
+        if not isinstance(docs, np.ndarray):
+            docs = np.fromiter(docs, dtype=np.int64)
+        if self.codes is not None:
+            codes = self.codes[docs]
             codes = codes[codes != MISSING]
         else:
-            offsets, values = self.csr()
-            starts, ends = offsets[docs], offsets[docs + 1]
-            lengths = ends - starts
-            total = int(lengths.sum())
-            if not total:
-                return Counter()
-            shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-            codes = values[shift + np.arange(total)]
-        counts = np.bincount(codes, minlength=len(self.vocab)) if len(codes) else np.zeros(0, np.int64)
+            codes = self._multi_codes(docs)
+        if not len(codes):
+            return Counter()
+        counts = np.bincount(codes, minlength=len(self.vocab))
         return Counter({self.vocab[c]: int(counts[c]) for c in np.flatnonzero(counts)})
 
-    def codes(self) -> np.ndarray:
-        """The single-valued codes as a numpy view (no copy; built once, read-only after)."""
-        found = self.__dict__.get("_codes")
-        if found is None:
-            found = self.__dict__["_codes"] = np.frombuffer(self.single or array("i"), dtype=np.int32)
-        return found
-
-    def csr(self) -> tuple[np.ndarray, np.ndarray]:
-        """Multi-valued codes as offsets + values (compressed rows), built once."""
-        found = self.__dict__.get("_csr")
-        if found is None:
-            lists = self.multi or []
-            lengths = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
-            offsets = np.zeros(len(lists) + 1, dtype=np.int64)
-            np.cumsum(lengths, out=offsets[1:])
-            values = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(offsets[-1]))
-            found = self.__dict__["_csr"] = (offsets, values)
-        return found
+    def _multi_codes(self, docs: np.ndarray) -> np.ndarray:
+        assert self.offsets is not None and self.values_ is not None
+        starts = self.offsets[docs]
+        lengths = self.offsets[docs + 1] - starts
+        total = int(lengths.sum())
+        if not total:
+            return np.zeros(0, dtype=np.int32)
+        shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        return self.values_[shift + np.arange(total)]
 
     def values(self, doc: int) -> tuple[str, ...]:
-        if self.single is not None:
-            code = self.single[doc]
+        if self.codes is not None:
+            code = int(self.codes[doc])
             return () if code == MISSING else (self.vocab[code],)
-        return tuple(self.vocab[c] for c in (self.multi or [])[doc])
+        assert self.offsets is not None and self.values_ is not None
+        row = self.values_[self.offsets[doc] : self.offsets[doc + 1]]
+        return tuple(self.vocab[c] for c in row.tolist())
 
     def resolve(self, raw: str) -> list[str]:
         """Index values a user's value means: exact, then case-insensitive, then accent-folded."""
@@ -129,48 +109,75 @@ class FacetArrays:
             self.fields[name] = self._invert(reader, name, multi=name in MULTI_VALUED)
         self.years = self._years(reader)
         proc = self.fields["procedural"]
-        yes = proc.vocab.index(YES) if YES in proc.vocab else None
-        self.procedural = bytes(
-            1 if yes is not None and code == yes else 0 for code in (proc.single or ())
-        )
+        flags = np.zeros(self.doc_count, dtype=np.uint8)
+        if YES in proc.vocab and proc.codes is not None:
+            flags[proc.codes == proc.vocab.index(YES)] = 1
+        self.procedural = flags.tobytes()
         self.rank = RankArrays(reader, self.procedural)
         self.postings = PostingCache(POSTINGS_CACHE_MB * 2**20)
 
     def _invert(self, reader: object, name: str, *, multi: bool) -> FieldArray:
+        """Each value's posting list, read with ``indexer.docsets`` (deleted documents included:
+        they never reach a count, which always starts from a live doc set)."""
         vocab: list[str] = []
-        single = array("i", [MISSING]) * self.doc_count if not multi else None
-        lists: list[list[int]] | None = [[] for _ in range(self.doc_count)] if multi else None
+        postings: list[np.ndarray] = []
         if name in reader.schema:  # type: ignore[attr-defined]
             for raw in reader.lexicon(name):  # type: ignore[attr-defined]
                 value = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-                code = len(vocab)
                 vocab.append(value)
-                for doc in reader.postings(name, value).all_ids():  # type: ignore[attr-defined]
-                    if single is not None:
-                        single[doc] = code
-                    else:
-                        lists[doc].append(code)  # type: ignore[index]
-        multi_codes = [tuple(x) if x else EMPTY for x in lists] if lists is not None else None
-        return FieldArray(vocab, single, multi_codes)
+                postings.append(read_postings(reader, name, value)[0])
+        if not multi:
+            codes = np.full(self.doc_count, MISSING, dtype=np.int32)
+            for code, ids in enumerate(postings):
+                codes[ids] = code
+            return FieldArray(vocab, codes=codes)
+        docs = np.concatenate(postings) if postings else np.zeros(0, dtype=np.int32)
+        codes = np.concatenate([np.full(len(ids), c, dtype=np.int32) for c, ids in enumerate(postings)]) \
+            if postings else np.zeros(0, dtype=np.int32)
+        order = np.argsort(docs, kind="stable")
+        offsets = np.zeros(self.doc_count + 1, dtype=np.int64)
+        np.cumsum(np.bincount(docs, minlength=self.doc_count), out=offsets[1:])
+        return FieldArray(vocab, offsets=offsets, values_=codes[order])
 
     def _years(self, reader: object) -> FieldArray:
-        """The year column (NUMERIC fills absent values with a sentinel, treated as missing)."""
-        vocab: list[str] = []
-        index: dict[int, int] = {}
-        codes = array("i", [MISSING]) * self.doc_count
+        """The year column (NUMERIC fills absent values with a sentinel, treated as missing).
+
+        The column holds Whoosh's sortable encoding; only its few distinct values are decoded.
+        """
+        codes = np.full(self.doc_count, MISSING, dtype=np.int32)
         if not self.doc_count or not reader.has_column("year"):  # type: ignore[attr-defined]
-            return FieldArray(vocab, codes, None)
-        column = reader.column_reader("year")  # type: ignore[attr-defined]
-        for doc, value in enumerate(column):
-            if isinstance(value, int) and 1000 <= value <= 3000:
-                if value not in index:
-                    index[value] = len(vocab)
-                    vocab.append(str(value))
-                codes[doc] = index[value]
-        return FieldArray(vocab, codes, None)
+            return FieldArray([], codes=codes)
+        field = reader.schema["year"]  # type: ignore[attr-defined]
+        distinct, inverse = np.unique(_raw_column(reader, "year"), return_inverse=True)
+        decoded = [field.from_column_value(int(v)) for v in distinct.tolist()]
+        valid = [isinstance(y, int) and 1000 <= y <= 3000 for y in decoded]
+        years = sorted({y for y, ok in zip(decoded, valid) if ok})
+        code_of = np.array([years.index(y) if ok else MISSING for y, ok in zip(decoded, valid)],
+                           dtype=np.int32)
+        codes[: len(inverse)] = code_of[inverse.ravel()]
+        return FieldArray([str(y) for y in years], codes=codes)
 
     def field(self, name: str) -> FieldArray:
         return self.years if name == "year" else self.fields[name]
+
+
+def _raw_column(reader: object, name: str) -> np.ndarray:
+    """A numeric column's stored (untranslated) values in doc order, whole segments at a time."""
+    out: list[np.ndarray] = []
+    for sub, _offset in reader.leaf_readers():  # type: ignore[attr-defined]
+        column = sub.column_reader(name, translate=False)
+        count = sub.doc_count_all()
+        typecode = getattr(column, "_typecode", None)
+        if typecode is not None and hasattr(column, "_dbfile"):
+            dtype = np.dtype(">" + typecode)
+            stored = min(column._count, count)
+            raw = np.frombuffer(column._dbfile.get(column._basepos, stored * dtype.itemsize), dtype=dtype)
+            values = np.full(count, column._default, dtype=np.int64)
+            values[:stored] = raw
+        else:
+            values = np.fromiter((int(v) for v in column), dtype=np.int64, count=count)
+        out.append(values)
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
 
 class FacetCache:

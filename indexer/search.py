@@ -153,7 +153,8 @@ class SearchService:
         start = (request.page - 1) * request.page_size
         limit = start + request.page_size
         if request.sort in ("nyast", "aldst") or q is None:
-            dates = arrays.field("date").codes()  # lexicon order is date order
+            dates = arrays.field("date").codes  # lexicon order is date order
+            assert dates is not None  # "date" is a single-valued facet field
             docs = top_by_key(dates, matched, limit, reverse=request.sort != "aldst")
             ranked = [(d, 0.0) for d in docs]
         else:
