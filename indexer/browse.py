@@ -12,7 +12,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from indexer.facets import FacetArrays
+import numpy as np
+
+from indexer.facets import MISSING, FacetArrays, FieldArray
 from indexer.records import Meeting
 from indexer.results import Coverage, MeetingPage, MeetingSummary, TrendSeries
 from indexer.schema import meeting_filter, unpack_meeting
@@ -110,34 +112,55 @@ def coverage(all_meetings: Iterable[MeetingSummary]) -> Coverage:
 
 
 def trend_series(
-    docs: Iterable[int], arrays: FacetArrays, request: object
+    docs: Iterable[int] | np.ndarray, arrays: FacetArrays, request: object
 ) -> tuple[tuple[int, ...], tuple[TrendSeries, ...], int]:
-    """Items per (year, series) where the series is the organisation or each municipality."""
+    """Items per (year, series) where the series is the organisation or each municipality.
+
+    One ``np.bincount`` over (series, year) pairs: a trend over half of 1.5 million items is
+    counted in milliseconds, where a Python loop per item took seconds.
+    """
     field = arrays.field("municipality" if getattr(request, "by", "") == "kommun" else "organisation")
-    years_arr = arrays.field("year")
+    found = np.asarray(docs if isinstance(docs, np.ndarray) else list(docs), dtype=np.int64)
+    years_field = arrays.field("year")
+    assert years_field.codes is not None
+    year_of_code = np.array([int(v) for v in years_field.vocab] or [0], dtype=np.int64)
+    ycodes = years_field.codes[found]
+    found, years_all = found[ycodes != MISSING], year_of_code[ycodes[ycodes != MISSING]]
     year_from = getattr(request, "year_from", None)
     year_to = getattr(request, "year_to", None)
-    per: dict[str, Counter[int]] = defaultdict(Counter)
-    total = 0
-    for doc in docs:
-        ys = years_arr.values(doc)
-        if not ys:
-            continue
-        year = int(ys[0])
-        if (year_from and year < year_from) or (year_to and year > year_to):
-            continue
-        total += 1
-        for name in field.values(doc) or ("Okänd",):
-            per[name][year] += 1
-    seen = sorted({y for c in per.values() for y in c})
-    if not seen:
+    keep = np.ones(len(found), dtype=bool)
+    if year_from:
+        keep &= years_all >= year_from
+    if year_to:
+        keep &= years_all <= year_to
+    found, years_all = found[keep], years_all[keep]
+    if not len(found):
         return (), (), 0
-    years = tuple(range(year_from or seen[0], (year_to or seen[-1]) + 1))
-    ranked = sorted(per.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
-    series = [TrendSeries(name, tuple(c[y] for y in years)) for name, c in ranked[:MAX_SERIES]]
+    names = [*field.vocab, "Okänd"]
+    series_codes, series_years = _series_pairs(field, found, years_all, unknown=len(field.vocab))
+    first, last = int(series_years.min()), int(series_years.max())
+    years = tuple(range(year_from or first, (year_to or last) + 1))
+    width = len(years)
+    counts = np.bincount(series_codes * width + (series_years - years[0]),
+                         minlength=len(names) * width).reshape(len(names), width)
+    totals = counts.sum(axis=1)
+    ranked = sorted((int(i) for i in np.flatnonzero(totals)), key=lambda i: (-int(totals[i]), names[i]))
+    series = [TrendSeries(names[i], tuple(int(n) for n in counts[i])) for i in ranked[:MAX_SERIES]]
     if len(ranked) > MAX_SERIES:
-        rest: Counter[int] = Counter()
-        for _, c in ranked[MAX_SERIES:]:
-            rest.update(c)
-        series.append(TrendSeries(OTHER, tuple(rest[y] for y in years)))
-    return years, tuple(series), total
+        rest = counts[ranked[MAX_SERIES:]].sum(axis=0)
+        series.append(TrendSeries(OTHER, tuple(int(n) for n in rest)))
+    return years, tuple(series), len(found)
+
+
+def _series_pairs(field: FieldArray, docs: np.ndarray, years: np.ndarray, *, unknown: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """(series code, year) for every value of every document; no value counts as ``unknown``."""
+    if field.codes is not None:
+        codes = field.codes[docs].astype(np.int64)
+        return np.where(codes == MISSING, unknown, codes), years
+    assert field.offsets is not None
+    lengths = field.offsets[docs + 1] - field.offsets[docs]
+    codes = field._multi_codes(docs).astype(np.int64)
+    none = lengths == 0
+    return (np.concatenate([codes, np.full(int(none.sum()), unknown, dtype=np.int64)]),
+            np.concatenate([np.repeat(years, lengths), years[none]]))

@@ -29,7 +29,6 @@ from indexer.facets import FacetArrays, FacetCache
 from indexer.query import FACETS, SearchRequest, TrendsRequest
 from indexer.querylang import CompiledQuery, bound_expansions, compile_query
 from indexer.ranking import ItemWeighting
-from indexer.scoring import score_vector, scored_terms, top_by_key, top_scored
 from indexer.results import (
     Coverage,
     Facet,
@@ -42,6 +41,7 @@ from indexer.results import (
     TrendsResult,
 )
 from indexer.schema import FACET_FIELDS, YES, item_filter
+from indexer.scoring import score_vector, scored_terms, top_by_key, top_scored
 
 MAX_EXPANSION = 256
 FACET_LIMIT = 50
@@ -242,7 +242,7 @@ class SearchService:
         parts.extend(_filter_queries(request.filters + cq.field_filters, arrays).values())
         postings = Postings(searcher, arrays.postings)
         docs = np.flatnonzero(doc_mask(postings, _and(parts)) & postings.live())
-        years, series, total = trend_series(docs.tolist(), arrays, request)
+        years, series, total = trend_series(docs, arrays, request)
         return TrendsResult(request, years, series, total, " ".join(notes) or None)
 
     def topics(self) -> dict[str, str]:

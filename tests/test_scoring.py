@@ -114,3 +114,33 @@ def test_numpy_facet_counts_equal_counter_counts(opened) -> None:
         field = arrays.field(name)
         assert field.count(docs) == field.count(set(docs.tolist())), name
         assert field.count(docs[:0]) == {}
+
+
+@pytest.mark.parametrize("by", ["organisation", "kommun"])
+def test_trend_counts_equal_a_count_over_stored_fields(opened, by: str) -> None:
+    """The bincount trend equals counting (series, year) over the stored items one by one."""
+    from collections import Counter
+
+    from indexer.query import TrendsRequest
+
+    service, searcher, arrays = opened
+    result = service.trends(TrendsRequest(q="kommun*", by=by))
+    postings = Postings(searcher)
+    q = _and([wq.Term("kind", "item"), wq.Not(wq.Term("procedural", "ja")),
+              service._bounded(compile_query("kommun*").query, searcher, [])])
+    expected: Counter[tuple[str, int]] = Counter()
+    dated = 0
+    for doc in np.flatnonzero(doc_mask(postings, q) & postings.live()).tolist():
+        fields = searcher.stored_fields(doc)
+        if not fields.get("year"):
+            continue
+        dated += 1
+        key = fields.get("municipality" if by == "kommun" else "organisation") or ""
+        for name in [v for v in key.split(",") if v] if by == "kommun" else [key] if key else []:
+            expected[(name, fields["year"])] += 1
+        if not key:
+            expected[("Okänd", fields["year"])] += 1
+    got = {(s.name, y): n for s in result.series for y, n in zip(result.years, s.counts) if n}
+    named = {k: v for k, v in expected.items() if k[0] in {s.name for s in result.series}}
+    assert got and {k: v for k, v in got.items() if k[0] != "Övriga"} == named
+    assert result.total == dated
