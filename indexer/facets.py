@@ -2,8 +2,8 @@
 
 ``groupedby`` rebuilds a per-document value list on every search (36 ms for the multi-valued
 municipality facet alone; ../shared/SEARCH-NOTES.md §4.3). Instead, once per reader generation we
-invert each facet field's postings into a document → value-code array, and a search then only
-runs ``Counter`` over the matching document numbers. The same arrays give the procedural flag
+invert each facet field's postings into numpy document → value-code arrays, and a search then
+only runs ``np.bincount`` over the matching document numbers. The same arrays give the procedural flag
 used by the ranking and the year/organisation pairs used by trends.
 """
 
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexer import analysis
-from indexer.schema import MULTI_VALUED, YES
 from indexer.docsets import PostingCache, read_postings
+from indexer.schema import MULTI_VALUED, YES
 from indexer.scoring import RankArrays
 
 SINGLE_FIELDS = ("kind", "organisation", "body", "has_decision", "procedural", "date")
