@@ -14,8 +14,9 @@ import csv
 import itertools
 import re
 import tomllib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -82,32 +83,55 @@ def _surface_forms() -> dict[str, str]:
 
 _RUN = re.compile(r"[^\W_]+")  # maximal runs of letters/digits: where a name may start and end
 _PLAIN_FORM = re.compile(r"^[^\W_]+(?:[ \-][^\W_]+)*$")
+_LOOSE_GAP = re.compile(r"[\s\-]+")
+_group = re.Match.group
 
 
-def _runs(text: str) -> tuple[list[re.Match[str]], list[str | None]]:
-    """Letter/digit runs and, between neighbours, " " (white space), "-" (a hyphen) or None.
+def _runs(text: str) -> tuple[list[re.Match[str]], list[str]]:
+    """Letter/digit runs of ``text`` and their words.
 
     Names are looked up over windows of consecutive runs instead of one huge regex
     alternation: the alternation with a look-behind was tried at every character and cost
     about a second per megabyte of minutes (measured); the lookup is linear in the text.
+    Both lists are built by C loops (``finditer``, ``map``): Python code runs only for the
+    few runs that can start a name (see ``_starts``), never for every word.
     """
     runs = list(_RUN.finditer(text))
-    gaps: list[str | None] = []
-    for a, b in itertools.pairwise(runs):
-        gap = text[a.end() : b.start()]
-        gaps.append(" " if gap.isspace() else "-" if gap == "-" else None)
-    return runs, gaps
+    return runs, list(map(_group, runs))
 
 
-def _windows(text: str, runs: list[re.Match[str]], gaps: list[str | None], i: int, most: int):
-    """(end run index, written text, normalised lower-case text) for windows starting at run i."""
-    key = runs[i].group(0).lower()
-    for j in range(i, min(len(runs), i + most)):
-        if j > i:
-            if gaps[j - 1] is None:
-                return
-            key += gaps[j - 1] + runs[j].group(0).lower()  # type: ignore[operator]
-        yield j, text[runs[i].start() : runs[j].end()], key
+def _starts(words: list[str], may_start: Callable[[str], bool]) -> list[int]:
+    """Indexes of the runs that may start a name, in order."""
+    return list(itertools.compress(range(len(words)), map(may_start, words)))
+
+
+def _gap(text: str, a: re.Match[str], b: re.Match[str], *, loose: bool) -> str | None:
+    """How two neighbouring runs are joined: " " (white space), "-" (a hyphen) or None.
+
+    ``loose`` (organisation aliases): any mix of white space and hyphens counts as " ".
+    """
+    gap = text[a.end() : b.start()]
+    if loose:
+        return " " if _LOOSE_GAP.fullmatch(gap) else None
+    return " " if gap.isspace() else "-" if gap == "-" else None
+
+
+def _windows(
+    text: str, runs: list[re.Match[str]], words: list[str], i: int, most: int, *, loose: bool = False
+) -> Iterator[tuple[int, str]]:
+    """(end run index, normalised lower-case text) for the windows starting at run i.
+
+    Keys join lower-cased runs with single " " or "-": no letter or digit lower-cases to
+    white space, so they need no further normalising to compare with the surface forms.
+    """
+    key = words[i].lower()
+    yield i, key
+    for j in range(i + 1, min(len(runs), i + most)):
+        sep = _gap(text, runs[j - 1], runs[j], loose=loose)
+        if sep is None:
+            return
+        key += sep + words[j].lower()
+        yield j, key
 
 
 @cache
@@ -116,8 +140,7 @@ def _form_width() -> int:
     return max(len(_RUN.findall(form)) for form in _surface_forms())
 
 
-@cache
-def _first_runs(keys: frozenset[str]) -> frozenset[str]:
+def _first_runs(keys: Iterable[str]) -> frozenset[str]:
     """First words of the names: a run that starts none of them needs no window at all."""
     return frozenset(_RUN.match(k).group(0) for k in keys if _RUN.match(k))  # type: ignore[union-attr]
 
@@ -127,27 +150,34 @@ def _may_start(run: str, firsts: frozenset[str]) -> bool:
     return lower in firsts or (lower.endswith("s") and lower[:-1] in firsts)
 
 
+@lru_cache(maxsize=200_000)
+def _may_start_municipality(run: str) -> bool:
+    """Cached per word: minutes repeat their vocabulary, and every word is asked."""
+    return _may_start(run, _municipality_firsts())
+
+
+@cache
+def _municipality_firsts() -> frozenset[str]:
+    return _first_runs(_surface_forms())
+
+
 def _municipality_spans(text: str) -> list[tuple[int, int, str]]:
     """Non-overlapping (start, end, written) mentions, longest form first, left to right."""
     forms, width = _surface_forms(), _form_width()
-    firsts = _first_runs(frozenset(forms))
-    runs, gaps = _runs(text)
+    runs, words = _runs(text)
     found: list[tuple[int, int, str]] = []
-    i = 0
-    while i < len(runs):
-        if not _may_start(runs[i].group(0), firsts):
-            i += 1
+    free = 0  # the first run not inside a mention already found
+    for i in _starts(words, _may_start_municipality):
+        if i < free:
             continue
         best = None
-        for j, written, key in _windows(text, runs, gaps, i, width):
-            if re.sub(r"\s+", " ", key) in forms:
-                best = (j, written)
+        for j, key in _windows(text, runs, words, i, width):
+            if key in forms:
+                best = j
         if best is None:
-            i += 1
             continue
-        j, written = best
-        found.append((runs[i].start(), runs[j].end(), written))
-        i = j + 1
+        found.append((runs[i].start(), runs[best].end(), text[runs[i].start() : runs[best].end()]))
+        free = best + 1
     return found
 
 
@@ -247,25 +277,31 @@ def _organisation_forms() -> tuple[dict[str, list[tuple[str, str, bool]]], int, 
 def organisation_matches(text: str) -> list[tuple[int, int, str]]:
     """(start, end, canonical name) for every known organisation name in the text."""
     forms, width, odd = _organisation_forms()
-    runs, gaps = _runs(text)
-    loose = [g if g is None else " " for g in gaps]  # between alias words: spaces or hyphens
-    for k, gap in enumerate(gaps):
-        if gap is None and re.fullmatch(r"[\s\-]+", text[runs[k].end() : runs[k + 1].start()]):
-            loose[k] = " "
-    firsts = _first_runs(frozenset(forms))
+    runs, words = _runs(text)
     found = []
-    for i in range(len(runs)):
-        if not _may_start(runs[i].group(0), firsts):
-            continue
-        for j, written, key in _windows(text, runs, loose, i, width):
+    for i in _starts(words, _may_start_organisation):
+        # between alias words: any spaces or hyphens
+        for j, key in _windows(text, runs, words, i, width, loose=True):
             for candidate in (key, key[:-1] if key.endswith("s") else None):
                 for alias, name, acronym in forms.get(candidate or "", ()):
+                    written = text[runs[i].start() : runs[j].end()]
                     if acronym and written not in (alias, alias + "s"):
                         continue
                     found.append((runs[i].start(), runs[j].end(), name))
     for pattern, name in odd:
         found.extend((m.start(), m.end(), name) for m in pattern.finditer(text))
     return sorted(found, key=lambda t: (t[0], -(t[1] - t[0])))
+
+
+@lru_cache(maxsize=200_000)
+def _may_start_organisation(run: str) -> bool:
+    """Cached per word, like ``_may_start_municipality``."""
+    return _may_start(run, _organisation_firsts())
+
+
+@cache
+def _organisation_firsts() -> frozenset[str]:
+    return _first_runs(_organisation_forms()[0])
 
 
 def match_organisation(text: str) -> str | None:

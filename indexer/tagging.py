@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from indexer.analysis import PART, index_terms, is_stopword, stem_sv, tokenize
+from indexer.analysis import PART, WORD_RE, index_terms, is_stopword, stem_sv, tokenize
 from indexer.records import AgendaItem, Meeting
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -52,8 +52,18 @@ class ProceduralRules:
 
 def _content_stems(text: str) -> list[str]:
     """Stems of the non-stop words, in order (for phrases)."""
-    words = (w.lower() for w, _, _ in tokenize(text))
-    return [stem_sv(w) for w in words if not is_stopword(w)]
+    return _stems_of(list(map(str.lower, WORD_RE.findall(text))))
+
+
+def _stems_of(words: list[str]) -> list[str]:
+    """Stems of the non-stop words among lower-case ``words``, in order."""
+    return [stem for stem in map(_content_stem, words) if stem is not None]
+
+
+@lru_cache(maxsize=200_000)
+def _content_stem(word: str) -> str | None:
+    """The stem of a lower-case word, None for a stop word (cached: asked for every word)."""
+    return None if is_stopword(word) else stem_sv(word)
 
 
 def _term_stem(term: str) -> str:
@@ -128,39 +138,87 @@ def _word_stems(word: str) -> frozenset[str]:
     return frozenset(t[len(PART) :] for t in index_terms(word) if t.startswith(PART))
 
 
-def _evidence(text: str) -> tuple[Counter[str], list[str]]:
-    """Counts of every stem and part stem in ``text``, and its content stems in order."""
-    counts: Counter[str] = Counter()
-    for word, _, _ in tokenize(text):
-        counts.update(_word_stems(word.lower()))
-    return counts, _content_stems(text)
+@dataclass(frozen=True)
+class _Evidence:
+    """What one text says about topics: stem counts and phrase counts."""
+
+    counts: dict[str, int]  # every stem and part stem → how many words carry it
+    phrases: dict[tuple[str, ...], int]  # every taxonomy phrase → occurrences in the text
 
 
-def _phrase_hits(sequence: list[str], phrase: tuple[str, ...]) -> int:
-    n = len(phrase)
-    if not n:
-        return 0
-    return sum(1 for i in range(len(sequence) - n + 1) if tuple(sequence[i : i + n]) == phrase)
+def _evidence(text: str) -> _Evidence:
+    """Count the stems, part stems and taxonomy phrases of ``text``.
+
+    Stems are counted per distinct word and multiplied by its frequency, and phrases are
+    counted once per text instead of once per topic: the same numbers as a word-by-word and
+    topic-by-topic scan, in a third of the time (measured on generated minutes).
+    """
+    words = list(map(str.lower, WORD_RE.findall(text)))
+    counts: dict[str, int] = {}
+    for word, n in Counter(words).items():
+        for stem in _word_stems(word):
+            counts[stem] = counts.get(stem, 0) + n
+    return _Evidence(counts, _phrase_counts(_stems_of(words)))
 
 
-def _score(topic: Topic, title: tuple[Counter[str], list[str]], body: tuple[Counter[str], list[str]]) -> float:
-    score = 0.0
-    for stem in topic.stems:
-        if title[0][stem]:
-            score += TITLE_WEIGHT
-        score += TEXT_WEIGHT * min(body[0][stem], MAX_HITS_PER_TERM)
-    for phrase in topic.phrases:
-        score += TITLE_WEIGHT * min(_phrase_hits(title[1], phrase), 1)
-        score += TEXT_WEIGHT * min(_phrase_hits(body[1], phrase), MAX_HITS_PER_TERM)
-    return score * topic.weight
+def _phrase_counts(sequence: list[str]) -> dict[tuple[str, ...], int]:
+    """Occurrences (overlapping, like every start position) of each taxonomy phrase."""
+    wanted = _taxonomy_phrases()
+    found: dict[tuple[str, ...], int] = {}
+    for n in {len(p) for p in wanted}:
+        grams = Counter(zip(*(sequence[k:] for k in range(n))))
+        for phrase in wanted:
+            if len(phrase) == n and grams[phrase]:
+                found[phrase] = grams[phrase]
+    return found
+
+
+@lru_cache(maxsize=1)
+def _taxonomy_phrases() -> frozenset[tuple[str, ...]]:
+    """Every non-empty phrase of the taxonomy (a phrase of stop words only never matches)."""
+    return frozenset(p for t in load_topics() for p in t.phrases if p)
+
+
+@lru_cache(maxsize=1)
+def _topics_by_stem() -> dict[str, tuple[int, ...]]:
+    """Stem → positions in the taxonomy of the topics that list it."""
+    index: dict[str, list[int]] = {}
+    for i, topic in enumerate(load_topics()):
+        for stem in topic.stems:
+            index.setdefault(stem, []).append(i)
+    return {stem: tuple(found) for stem, found in index.items()}
+
+
+def _scores(title: _Evidence, body: _Evidence) -> list[float]:
+    """Every topic's score, in taxonomy order.
+
+    A title hit counts ``TITLE_WEIGHT`` once, text hits ``TEXT_WEIGHT`` each up to
+    ``MAX_HITS_PER_TERM``, per topic word and per phrase. Driven by the stems the texts
+    contain, so a topic's words that never occur cost nothing.
+    """
+    topics, by_stem = load_topics(), _topics_by_stem()
+    title_hits, text_hits = [0] * len(topics), [0] * len(topics)
+    for stem in title.counts:
+        for i in by_stem.get(stem, ()):
+            title_hits[i] += 1
+    for stem, n in body.counts.items():
+        for i in by_stem.get(stem, ()):
+            text_hits[i] += min(n, MAX_HITS_PER_TERM)
+    for i, topic in enumerate(topics):
+        for phrase in topic.phrases:
+            title_hits[i] += min(title.phrases.get(phrase, 0), 1)
+            text_hits[i] += min(body.phrases.get(phrase, 0), MAX_HITS_PER_TERM)
+    return [
+        (TITLE_WEIGHT * title_hits[i] + TEXT_WEIGHT * text_hits[i]) * topic.weight
+        for i, topic in enumerate(topics)
+    ]
 
 
 def score_topics(title: str, text: str) -> list[tuple[str, float]]:
     """(topic id, score) for every topic with evidence, strongest first (ties: taxonomy order)."""
-    title_ev, body_ev = _evidence(title), _evidence(text)
-    order = {t.id: i for i, t in enumerate(load_topics())}
-    scores = [(t.id, _score(t, title_ev, body_ev)) for t in load_topics()]
-    return sorted((s for s in scores if s[1] > 0), key=lambda s: (-s[1], order[s[0]]))
+    found = zip(load_topics(), _scores(_evidence(title), _evidence(text)))
+    scores = [(topic.id, score) for topic, score in found if score > 0]
+    return sorted(scores, key=lambda s: -s[1])  # stable: ties keep taxonomy order
 
 
 def choose_topics(scores: list[tuple[str, float]]) -> tuple[str, ...]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import SEEDS
 
@@ -12,6 +14,7 @@ from indexer.clean import (
     drop_web_transcript_furniture,
     join_hyphenated_lines,
     join_letter_spaced_words,
+    join_split_words,
     normalise_whitespace,
     repairs_for,
     strip_markdown,
@@ -126,11 +129,74 @@ def test_clean_is_idempotent_on_seeds(seed: str) -> None:
 
 
 def test_join_split_words_only_when_the_text_spells_them_whole() -> None:
-    from indexer.clean import join_split_words
-
     snippet = "8. Integrationsfrä mjande åtgärder … samordna integrationsfrämjande åtgärder"
     assert join_split_words(snippet).startswith("8. Integrationsfrämjande åtgärder")
     # "kontroll" stands alone elsewhere, so "intern kontroll" is a real pair of words.
     kept = "intern kontroll och internkontroll samt kontroll"
     assert join_split_words(kept) == kept
     assert join_split_words("kom muncheferna") == "kom muncheferna"  # no whole form in the text
+
+
+def test_join_split_words_counts_the_whole_form_in_any_case() -> None:
+    # The whole form counts whatever its case ("KOMMUNCHEFERNA" in a heading) …
+    assert join_split_words("Kom muncheferna möts. KOMMUNCHEFERNA har") == (
+        "Kommuncheferna möts. KOMMUNCHEFERNA har"
+    )
+    # … every occurrence of the same split is joined …
+    assert join_split_words("Sam ordnare, samordnare, Sam ordnare") == "Samordnare, samordnare, Samordnare"
+    # … but not when the tail also stands alone, and never into a word shorter than eight letters.
+    kept = "Kom muncheferna och Kommuncheferna och muncheferna"
+    assert join_split_words(kept) == kept
+    assert join_split_words("Reg ion och region") == "Reg ion och region"
+
+
+@pytest.mark.parametrize(
+    ("snippet", "expected"),
+    [
+        ("ut- och in-\nför-\nvaltning", "ut- och inför-\nvaltning"),  # one pass joins the first break
+        ("för-\n  valt-\nning av", "förvalt-\nning av"),
+        ("IT-sam-\nverkan", "IT-samverkan"),  # only the run after the last inner hyphen
+        ("x_y-\nabc", "x_yabc"),
+        ("12-\n13", "12-13"),
+        ("för- ändring och e- tjänst", "för- ändring och e-tjänst"),
+        ("ingen radbrytning här", "ingen radbrytning här"),
+    ],
+)
+def test_join_hyphenated_lines_word_starts(snippet: str, expected: str) -> None:
+    assert join_hyphenated_lines(snippet) == expected
+
+
+def test_clean_repeats_the_chain_until_nothing_changes() -> None:
+    # The first pass leaves "samman-\nträde"; only a second pass joins it.
+    assert clean("Ett sam-\nman-\nträde hölls.\n", "txt") == "Ett sammanträde hölls.\n"
+    # Dropping "Sida 2 (4)" leaves four line breaks, which the next pass collapses to three.
+    text = "§ 98\n\n\nSida 2 (4)\nSamordnad larmhantering\n"
+    assert clean(text, "pdf") == "§ 98\n\n\nSamordnad larmhantering\n"
+
+
+def _clean_by_the_definition(text: str, fmt: str) -> str:
+    """The whole chain, again and again until a pass changes nothing (at most MAX_PASSES)."""
+    from indexer.clean import MAX_PASSES
+
+    for _ in range(MAX_PASSES):
+        before = text
+        for repair in repairs_for(fmt):
+            text = repair(text)
+        if text == before:
+            break
+    return text
+
+
+@pytest.mark.parametrize(
+    "path", [*sorted(SEEDS.values()), *sorted((Path(__file__).parent / "fixtures" / "mess").glob("*.txt"))],
+    ids=lambda p: p.name,
+)
+def test_clean_skips_only_repairs_that_cannot_change_the_text(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    for fmt in ("txt", "md", "pdf", "docx"):
+        assert clean(text, fmt) == _clean_by_the_definition(text, fmt)
+
+
+def test_normalise_whitespace_trailing_blanks_and_blank_runs() -> None:
+    assert normalise_whitespace("a \nb\t\n\n\n\n\nc \t") == "a\nb\n\n\nc"
+    assert normalise_whitespace("a\n\n\nb") == "a\n\n\nb"

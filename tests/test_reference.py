@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from indexer import reference
 from indexer.reference import (
     county_of,
     find_municipalities,
@@ -73,3 +74,34 @@ def test_organisation_data_is_consistent() -> None:
         assert set(org.members) <= names, org.name
     assert set(organisation_members("Skåne Nordväst")) >= {"Båstad", "Örkelljunga", "Bjuv"}
     assert organisation_members("Okänd") == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Upplands-Bro och Upplands Väsby", [("Upplands-Bro", 0, 12), ("Upplands Väsby", 17, 31)]),
+        ("Upplands  \n Väsby kommun", [("Upplands Väsby", 0, 17)]),  # any white space between
+        ("Upplands–Bro", []),  # an en dash is no hyphen in a name
+        ("LULEÅ KOMMUN", [("Luleå", 0, 5)]),
+        ("Umeås och Vindelns kommuner", [("Umeå", 0, 5), ("Vindeln", 10, 18)]),
+        ("Lundberg i Lund", [("Lund", 11, 15)]),  # a name inside a longer word is no mention
+    ],
+)
+def test_municipality_mentions_spans(text: str, expected: list[tuple[str, int, int]]) -> None:
+    mentions = reference.municipality_mentions(text, allow_ambiguous=True)
+    assert [(m.name, m.start, m.end) for m in mentions] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kommunförbundet Västernorrland", [(0, 30)]),
+        ("Kommunförbundet - Västernorrland", [(0, 32)]),  # spaces and hyphens join alias words
+        ("Kommunförbundet\n Västernorrlands styrelse", [(0, 32)]),
+        ("Kommunförbundet, Västernorrland", []),
+    ],
+)
+def test_organisation_matches_spans(text: str, expected: list[tuple[int, int]]) -> None:
+    found = reference.organisation_matches(text)
+    assert [(a, b) for a, b, _ in found] == expected
+    assert {name for _, _, name in found} <= {"Kommunförbundet Västernorrland"}

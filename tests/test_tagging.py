@@ -159,3 +159,65 @@ def test_tag_meeting_tags_every_item() -> None:
     tagged = tag_meeting(meeting)
     assert tagged.items[0].procedural and tagged.items[1].topics[0] == "digitalisering"
     assert meeting.items[1].topics == ()  # the input is not mutated
+
+
+def _scores_by_the_definition(title: str, text: str) -> list[tuple[str, float]]:
+    """Topic by topic and word by word, as the module docstring defines the score."""
+    from collections import Counter
+
+    from indexer.analysis import PART, index_terms, is_stopword, stem_sv, tokenize
+    from indexer.tagging import MAX_HITS_PER_TERM, TEXT_WEIGHT, TITLE_WEIGHT
+
+    def evidence(part: str) -> tuple[Counter[str], list[str]]:
+        counts: Counter[str] = Counter()
+        for word, _, _ in tokenize(part):
+            counts.update({t[len(PART) :] for t in index_terms(word) if t.startswith(PART)})
+        words = [w.lower() for w, _, _ in tokenize(part)]
+        return counts, [stem_sv(w) for w in words if not is_stopword(w)]
+
+    def hits(sequence: list[str], phrase: tuple[str, ...]) -> int:
+        n = len(phrase)
+        return sum(1 for i in range(len(sequence) - n + 1) if n and tuple(sequence[i : i + n]) == phrase)
+
+    head, body = evidence(title), evidence(text)
+    scores = []
+    for topic in load_topics():
+        score = 0.0
+        for stem in topic.stems:
+            score += TITLE_WEIGHT * bool(head[0][stem]) + TEXT_WEIGHT * min(body[0][stem], MAX_HITS_PER_TERM)
+        for phrase in topic.phrases:
+            score += TITLE_WEIGHT * min(hits(head[1], phrase), 1)
+            score += TEXT_WEIGHT * min(hits(body[1], phrase), MAX_HITS_PER_TERM)
+        scores.append((topic.id, score * topic.weight))
+    return sorted((s for s in scores if s[1] > 0), key=lambda s: -s[1])
+
+
+def test_scores_equal_the_definition_on_the_seeds() -> None:
+    from indexer.pipeline import load_meeting
+
+    from conftest import SEEDS
+
+    checked = 0
+    for path in SEEDS.values():
+        for item in load_meeting(path).items:
+            body = "\n".join((item.text, *item.decisions, *(a.what for a in item.actions)))
+            assert score_topics(item.title, body) == _scores_by_the_definition(item.title, body)
+            checked += 1
+    assert checked > 40
+
+
+def test_phrases_count_every_occurrence_and_repeated_words_are_capped() -> None:
+    import tomllib
+
+    from indexer.tagging import DATA_DIR
+
+    data = tomllib.loads((DATA_DIR / "topics.toml").read_text(encoding="utf-8"))
+    phrases = [p for entry in data["topic"] for p in entry.get("phrases", ())]
+    assert len(phrases) >= 5
+    for phrase in phrases:
+        for text in (phrase, f"{phrase} och {phrase}. {phrase} {phrase}!", f"Om {phrase}: {phrase} i {phrase}"):
+            assert score_topics(phrase, text) == _scores_by_the_definition(phrase, text)
+            assert score_topics("Ärende", text) == _scores_by_the_definition("Ärende", text)
+    assert score_topics("Ärende", "digitala tjänster och digitala tjänster") == [("digitalisering", 4.0)]
+    text = "flyktingar flyktingmottagningen flyktingarna flykting flyktingars integration"
+    assert score_topics("Flyktingmottagning", text) == _scores_by_the_definition("Flyktingmottagning", text)
