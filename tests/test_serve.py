@@ -1,12 +1,14 @@
-"""``protokoll serve``: a real waitress server in a subprocess on a free port.
+"""``protokoll serve``: a real gunicorn server (several worker processes) on a free port.
 
 Starts from an empty index directory, so the first-run path (build the bundled corpus, then
-serve) is what is tested; the server is stopped by the test.
+serve) is what is tested; the server is stopped by the test. Ctrl-C, a busy port and a worker
+that dies are tested against real processes too.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -15,6 +17,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import psutil
 import pytest
 from click.testing import CliRunner
 from conftest import CORPUS, ROOT
@@ -28,12 +31,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(index_dir: Path, port: int, *extra: str) -> tuple[subprocess.Popen[str], str]:
-    """Start ``protokoll serve`` and wait for the line with the URL; returns (process, output)."""
+def start_server(index_dir: Path, port: int, *extra: str,
+                 new_session: bool = False) -> tuple[subprocess.Popen[str], str]:  # fmt: skip
+    """Start ``protokoll serve`` and wait for the line with the URL; returns (process, output).
+
+    ``new_session`` puts the server in its own process group, so a test can send SIGINT to the
+    whole group the way a terminal does on Ctrl-C.
+    """
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [str(PROTOKOLL), "serve", "--port", str(port), "--index", str(index_dir), *extra],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT,
+        start_new_session=new_session,
     )
     lines: list[str] = []
     deadline = time.monotonic() + 120
@@ -63,10 +72,11 @@ def wait_until_up(url: str) -> None:
 def server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     index_dir = tmp_path_factory.mktemp("serve") / "index"
     port = free_port()
-    proc, output = start_server(index_dir, port, "--corpus", str(CORPUS), "--threads", "2")
+    proc, output = start_server(index_dir, port, "--corpus", str(CORPUS), "--threads", "2",
+                                "--workers", "2")  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     wait_until_up(base + "/")
-    yield base, output, index_dir
+    yield base, output, index_dir, proc
     proc.terminate()
     proc.wait(timeout=20)
     if proc.stdout:
@@ -74,17 +84,17 @@ def server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
 
 
 def test_serve_builds_the_missing_index_and_prints_the_url(server) -> None:  # type: ignore[no-untyped-def]
-    base, output, index_dir = server
+    base, output, index_dir, _ = server
     assert "bygger det från" in output
     assert f"Protokollsök kör på {base}/ – avsluta med Ctrl-C" in output
     assert (index_dir / "CURRENT").is_file()
 
 
-def test_served_pages_use_waitress_and_security_headers(server) -> None:  # type: ignore[no-untyped-def]
-    base, _, _ = server
+def test_served_pages_have_security_headers_and_no_server_version(server) -> None:  # type: ignore[no-untyped-def]
+    base, _, _, _ = server
     with urllib.request.urlopen(base + "/?q=e-tj%C3%A4nster", timeout=10) as response:
         assert response.status == 200
-        assert response.headers["Server"] == "Protokollsok"
+        assert "/" not in response.headers["Server"]  # no version number for scanners
         assert "script-src 'self'" in response.headers["Content-Security-Policy"]
         body = response.read().decode("utf-8")
     assert "träffar" in body
@@ -132,3 +142,115 @@ def test_serve_help_is_swedish_with_an_example() -> None:
     result = CliRunner().invoke(cli, ["serve", "--help"])
     assert result.exit_code == 0
     assert "Example: protokoll serve" in result.output and "--threads" in result.output
+    assert "--workers" in result.output and "processorkärnor" in result.output
+
+
+def workers_of(proc: subprocess.Popen[str], count: int, timeout: float = 60) -> set[int]:
+    """The pids of the server's worker processes, once ``count`` of them are running."""
+    master = psutil.Process(proc.pid)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pids = {child.pid for child in master.children() if child.status() != psutil.STATUS_ZOMBIE}
+        if len(pids) == count:
+            return pids
+        time.sleep(0.2)
+    raise AssertionError(f"expected {count} workers, have {[c.pid for c in master.children()]}")
+
+
+def test_serve_answers_from_several_processes_and_replaces_a_dead_one(server) -> None:  # type: ignore[no-untyped-def]
+    base, _, _, proc = server
+    before = workers_of(proc, 2)
+    victim = min(before)
+    os.kill(victim, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    after = workers_of(proc, 2)
+    while victim in after:
+        assert time.monotonic() < deadline, "the killed worker was not replaced"
+        time.sleep(0.2)
+        after = workers_of(proc, 2)
+    assert len(after - before) == 1  # one new worker, the survivor kept serving
+    for _ in range(6):
+        with urllib.request.urlopen(base + "/api/search?q=beslut", timeout=30) as response:
+            assert response.status == 200
+
+
+def test_a_busy_port_is_named_in_swedish_before_anything_starts(built_index: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        started = time.monotonic()
+        done = subprocess.run(
+            [str(PROTOKOLL), "serve", "--port", str(port), "--index", str(built_index)],
+            check=False, capture_output=True, text=True, timeout=60, cwd=ROOT,
+        )
+    assert done.returncode != 0
+    assert f"Port {port} används redan" in done.stderr and "--port" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert "Protokollsök kör på" not in done.stdout
+    assert time.monotonic() - started < 30  # no silent retry loop
+
+
+def stop_with_ctrl_c(proc: subprocess.Popen[str]) -> str:
+    """SIGINT to the whole process group, as a terminal sends it; returns the remaining output."""
+    os.killpg(proc.pid, signal.SIGINT)
+    output, _ = proc.communicate(timeout=30)
+    return output
+
+
+@pytest.mark.parametrize("access_log", [False, True], ids=["quiet", "access-log"])
+def test_ctrl_c_stops_every_process_cleanly(built_index: Path, access_log: bool) -> None:
+    port = free_port()
+    extra = ("--workers", "2", "--threads", "2", *(["--access-log"] if access_log else []))
+    proc, _ = start_server(built_index, port, *extra, new_session=True)
+    try:
+        workers = workers_of(proc, 2)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/?q=beslut", timeout=30) as response:
+            assert response.status == 200
+    finally:
+        output = stop_with_ctrl_c(proc)
+    assert proc.returncode == 0, output
+    assert "Traceback" not in output and "Error" not in output, output
+    assert ('"GET /?q=beslut HTTP/1.1" 200' in output) is access_log, output
+    assert not any(psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+                   for pid in workers)  # fmt: skip
+
+
+def test_gunicorn_settings_are_quiet_and_generous() -> None:
+    from webui.server import ServeOptions, gunicorn_settings
+
+    options = ServeOptions(index_dir=Path("/x"), corpus_dir=None, workers=3, threads=5)
+    settings = gunicorn_settings(7, options)
+    assert settings["bind"] == ["fd://7"]
+    assert (settings["workers"], settings["threads"], settings["worker_class"]) == (3, 5, "gthread")
+    assert settings["accesslog"] is None and settings["loglevel"] == "warning"
+    assert settings["timeout"] >= 60
+    assert settings["control_socket_disable"] is True
+    assert settings["forwarded_allow_ips"] == ""  # no client may claim https via a header
+    logged = gunicorn_settings(7, ServeOptions(Path("/x"), None, 1, 1, access_log=True))
+    assert logged["accesslog"] == "-"
+
+
+def test_default_workers_is_the_core_count_capped_at_eight() -> None:
+    from webui.server import default_workers
+
+    assert default_workers() == max(1, min(len(os.sched_getaffinity(0)), 8))
+
+
+@pytest.mark.parametrize("index", ["built", "missing"])
+def test_worker_warm_up_finishes_without_an_error(built_index: Path, tmp_path: Path, index: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """The warm-up runs in every worker; a missing index must not kill its thread noisily."""
+    import threading
+
+    from webui import create_app
+    from webui.server import warm_in_background
+
+    failures: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: failures.append(args.exc_value))
+    index_dir = built_index if index == "built" else tmp_path / "inget-index"
+    app = create_app({"INDEX_DIR": str(index_dir), "CORPUS_DIR": str(CORPUS)})
+    thread = warm_in_background(app)
+    thread.join(timeout=120)
+    assert not thread.is_alive() and failures == []
+    assert app.test_client().get("/api/search?q=beslut").status_code == (200 if index == "built" else 503)

@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from pathlib import Path
 
 import click
 
 from indexer.cli import cli
+from webui.server import default_workers
 
 PACKAGE_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -59,28 +62,54 @@ def _ensure_index(index_dir: Path, corpus: Path | None) -> None:
               help="Indexmapp (standard: $PROTOKOLL_INDEX eller en mapp under användarens datamapp).")
 @click.option("--corpus", "corpus_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Korpusmapp (standard: $PROTOKOLL_CORPUS, ./corpus eller den medföljande korpusen).")
+@click.option("--workers", type=click.IntRange(1, 64), default=default_workers,
+              show_default="antalet processorkärnor, högst 8",
+              help="Antal serverprocesser. Varje process har ett eget sökindex öppet i minnet.")
 @click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True,
-              help="Antal arbetstrådar i webbservern.")
-def serve(host: str, port: int, index_dir: Path | None, corpus_dir: Path | None, threads: int) -> None:
-    """Starta webbgränssnittet med en produktionsserver (waitress).
+              help="Antal arbetstrådar i varje serverprocess.")
+@click.option("--access-log", is_flag=True, default=False,
+              help="Skriv en rad per förfrågan (åtkomstlogg) till standard ut.")
+def serve(host: str, port: int, index_dir: Path | None, corpus_dir: Path | None,
+          workers: int, threads: int, access_log: bool) -> None:  # fmt: skip
+    """Starta webbgränssnittet med en produktionsserver (gunicorn, flera processer).
 
-    Bygger indexet från korpusen först om inget index finns.
+    Bygger indexet från korpusen först om inget index finns. Varje serverprocess svarar på egen
+    hand, så flera processer använder flera processorkärnor samtidigt.
 
-    Example: protokoll serve --port 8000 --index /tmp/protokoll-index
+    Example: protokoll serve --port 8000 --index /tmp/protokoll-index --workers 2
     """
-    import waitress
-
     from indexer.generations import default_index_dir
-    from webui import create_app
+    from webui.server import ServeOptions, run
 
     index_dir = index_dir or default_index_dir()
     corpus = corpus_dir or default_corpus()
     _ensure_index(index_dir, corpus)
-    app = create_app({"INDEX_DIR": str(index_dir), "CORPUS_DIR": str(corpus) if corpus else None})
+    listener = _listen_or_explain(host, port)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"Protokollsök kör på http://{shown}:{port}/ – avsluta med Ctrl-C", err=False)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="Protokollsok",
-                   clear_untrusted_proxy_headers=True, _quiet=True)
+    run(listener, ServeOptions(index_dir=index_dir, corpus_dir=corpus, workers=workers,
+                               threads=threads, access_log=access_log))  # fmt: skip
+
+
+def _listen_or_explain(host: str, port: int) -> socket.socket:
+    """Bind the port in this process, so a busy port is reported before any worker starts."""
+    from webui.server import listen
+
+    try:
+        return listen(host, port)
+    except OSError as exc:
+        raise click.ClickException(_listen_error(host, port, exc)) from None
+
+
+def _listen_error(host: str, port: int, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return (f"Port {port} används redan av ett annat program (kanske en annan protokoll serve). "
+                f"Avsluta det programmet eller välj en annan port, t.ex. --port {port + 1}.")
+    if exc.errno == errno.EACCES:
+        return f"Port {port} kräver administratörsbehörighet. Välj en port över 1023, t.ex. --port 8000."
+    if isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL:
+        return f"Adressen {host} finns inte på den här datorn. Använd t.ex. --host 127.0.0.1."
+    return f"Kan inte lyssna på {host}:{port}: {exc.strerror or exc}."
 
 
 def main() -> None:

@@ -1,8 +1,9 @@
 """Web load for the benchmark: ``protokoll serve`` in a subprocess, 8 keep-alive clients on loopback.
 
-The server is the real production command (waitress), started on a free port of 127.0.0.1 only,
-so the numbers include WSGI, Flask, templates and JSON, not just the search service. The load is
-bounded twice, by a request count and by a time limit, so a slow server cannot stall a benchmark.
+The server is the real production command (gunicorn, one worker process per core by default),
+started on a free port of 127.0.0.1 only, so the numbers include WSGI, Flask, templates and JSON,
+not just the search service. The load is bounded twice, by a request count and by a time limit,
+so a slow server cannot stall a benchmark.
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ def start_server(index_dir: Path, corpus: Path | None = None) -> tuple[subproces
             err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
             raise RuntimeError(f"protokoll serve avslutades direkt: {err.strip()[-500:]}")
         try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=5)
+            # A generous timeout: the first answer includes the cold start (facet arrays), and a
+            # probe that gives up early only queues another expensive request behind it.
+            conn = http.client.HTTPConnection(HOST, port, timeout=START_TIMEOUT_S)
             conn.request("GET", "/api/search?q=")
             conn.getresponse().read()
             conn.close()

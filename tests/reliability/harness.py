@@ -180,9 +180,10 @@ def live_server(index_dir: Path, corpus_dir: Path, *, threads: int = 8) -> Itera
         "--threads",
         str(threads),
     ]
-    # The server's output goes to a file, never to an unread pipe: under load waitress logs
-    # "Task queue depth" warnings, and once a pipe's 64 kB buffer was full the server blocked
-    # on that write and stopped answering (seen as a "hang" after ~3 000 requests).
+    # The server's output goes to a file, never to an unread pipe: under load a server logs
+    # warnings (waitress's "Task queue depth", gunicorn's worker timeouts), and once a pipe's
+    # 64 kB buffer was full the server blocked on that write and stopped answering (seen as a
+    # "hang" after ~3 000 requests).
     log = tempfile.NamedTemporaryFile(prefix="protokoll-serve-", suffix=".log", delete=False)
     proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:

@@ -1,0 +1,149 @@
+"""Serving the web app from several processes that share one listening socket (gunicorn).
+
+Why processes and not more threads: every search and facet count is Python work under the GIL,
+so the threads of one process share one core's worth of CPU (BENCHMARKS.md measured 4.8 req/s
+and p95 3.9 s with 8 clients on one waitress process). gunicorn's pre-fork model gives each
+worker its own interpreter, replaces a worker that dies, and kills one that hangs.
+
+The parent binds the socket itself and hands gunicorn the descriptor (``fd://``): a busy port is
+then an ``OSError`` the CLI can explain in Swedish before anything forks, instead of gunicorn's
+five English retries. Each worker builds its own Flask app, and so its own ``SearchService``,
+after the fork (``load`` runs in the worker), so no open Whoosh file or thread crosses a fork.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+MAX_DEFAULT_WORKERS = 8
+REQUEST_TIMEOUT_S = 60  # a worker silent this long is killed and replaced
+GRACEFUL_TIMEOUT_S = 10  # on SIGTERM, time for requests in flight to finish
+KEEPALIVE_S = 5
+BACKLOG = 2048
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """What ``protokoll serve`` decided; everything a worker needs to build its app."""
+
+    index_dir: Path
+    corpus_dir: Path | None
+    workers: int
+    threads: int
+    access_log: bool = False
+
+
+def default_workers() -> int:
+    """One worker per core this process may run on, at most ``MAX_DEFAULT_WORKERS``.
+
+    Each worker holds its own facet arrays, so memory grows with the count; beyond a few cores
+    the searches stop being the bottleneck anyway.
+    """
+    if hasattr(os, "sched_getaffinity"):
+        cores = len(os.sched_getaffinity(0))
+    else:  # pragma: no cover - macOS and other systems without affinity masks
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_DEFAULT_WORKERS))
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port``; raises ``OSError`` (e.g. ``EADDRINUSE``)."""
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        # Allows a restart while old connections sit in TIME_WAIT; a live listener on the port
+        # still makes bind() fail on Linux.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(BACKLOG)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def gunicorn_settings(listener_fd: int, options: ServeOptions) -> dict[str, Any]:
+    """gunicorn's configuration for ``protokoll serve``: quiet, no debug, generous timeouts."""
+    return {
+        "bind": [f"fd://{listener_fd}"],
+        "workers": options.workers,
+        "worker_class": "gthread",
+        "threads": options.threads,
+        "timeout": REQUEST_TIMEOUT_S,
+        "graceful_timeout": GRACEFUL_TIMEOUT_S,
+        "keepalive": KEEPALIVE_S,
+        "accesslog": "-" if options.access_log else None,
+        "errorlog": "-",
+        "loglevel": "warning",  # worker crashes and timeouts, not every boot and signal
+        "proc_name": "protokollsok",
+        # Trust no client's X-Forwarded-* headers (gunicorn trusts 127.0.0.1 by default, which on
+        # a shared machine is every local user); waitress was run with the same policy.
+        "forwarded_allow_ips": "",
+        # gunicorn ≥ 25.1 opens a control socket at one fixed per-user path by default; two
+        # servers (or test runs) at once would fight over it, and nothing here uses it.
+        "control_socket_disable": True,
+    }
+
+
+class _Application(BaseApplication):  # type: ignore[misc]
+    """gunicorn configured from ``ServeOptions`` instead of its own command line."""
+
+    def __init__(self, listener: socket.socket, options: ServeOptions) -> None:
+        self._listener = listener
+        self._options = options
+        super().__init__(prog="protokoll serve")
+
+    def load_config(self) -> None:
+        for key, value in gunicorn_settings(self._listener.fileno(), self._options).items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        """Runs in each worker after the fork: a fresh app with its own search service."""
+        from webui import create_app
+
+        corpus = self._options.corpus_dir
+        app = create_app({"INDEX_DIR": str(self._options.index_dir),
+                          "CORPUS_DIR": str(corpus) if corpus else None})  # fmt: skip
+        warm_in_background(app)
+        return app
+
+
+def warm_in_background(app: Flask) -> threading.Thread:
+    """Open the search service and build its facet arrays right after the fork.
+
+    A fresh process needs about 1.3 s for its first query at 10 000 meetings (BENCHMARKS.md,
+    "cold"); without this, the first request to reach each worker pays it. A thread, not part
+    of the boot, so a slow warm-up on a big index never trips gunicorn's worker timeout, and
+    requests arriving meanwhile simply wait for the same one-time build.
+    """
+    thread = threading.Thread(target=_warm, args=(app,), name="protokoll-warm", daemon=True)
+    thread.start()
+    return thread
+
+
+def _warm(app: Flask) -> None:
+    from indexer.errors import ProtokollError
+    from indexer.query import SearchRequest
+    from webui.service import get_service
+
+    with app.app_context():
+        try:
+            get_service().search(SearchRequest(q=""))
+        except (ProtokollError, OSError):
+            pass  # no index yet, or one being swapped in: the first request reports it
+
+
+def run(listener: socket.socket, options: ServeOptions) -> None:
+    """Serve until SIGINT/SIGTERM; gunicorn's master exits the process when it stops."""
+    _Application(listener, options).run()
