@@ -86,6 +86,7 @@ def test_small_benchmark_end_to_end(tmp_path: Path) -> None:
     assert saved["meetings"] == 40 and saved["items"] > 40
     assert set(saved["index"]) >= {"seconds", "meetings_per_s", "mb_per_s", "peak_rss_mb", "size_mb"}
     assert saved["index"]["peak_rss_mb"] > 0 and saved["index"]["size_mb"] > 0
+    assert 0 < saved["index"]["peak_pss_mb"] <= saved["index"]["peak_rss_mb"] * 1.05
     assert saved["query"]["n"] == len(firsts) and saved["query"]["p50_ms"] > 0
     assert saved["incremental_s"] is not None and saved["incremental_s"] > 0
     for peer in ("sqlite_fts5", "tantivy"):

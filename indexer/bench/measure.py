@@ -20,6 +20,7 @@ from typing import Any, Self
 
 QUERY_FILE = Path(__file__).resolve().parent.parent / "data" / "bench_queries.txt"
 RSS_INTERVAL_S = 0.1
+PSS_EVERY = 10
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class PeakRss:
         self._root = psutil.Process(pid)
         self._psutil = psutil
         self.peak_bytes = 0
+        self.peak_pss_bytes = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -106,14 +108,37 @@ class PeakRss:
                 continue  # a child that just exited
         return total
 
+    def sample_pss(self) -> int:
+        """Proportional set size of the tree: shared pages (the forked workers' copy-on-write
+        interpreter, libraries) counted once in total instead of once per process."""
+        total = 0
+        try:
+            procs = [self._root, *self._root.children(recursive=True)]
+        except self._psutil.Error:
+            return 0
+        for proc in procs:
+            try:
+                total += getattr(proc.memory_full_info(), "pss", 0)
+            except self._psutil.Error:
+                continue
+        return total
+
     def _run(self) -> None:
+        n = 0
         while not self._stop.is_set():
             self.peak_bytes = max(self.peak_bytes, self.sample())
+            if n % PSS_EVERY == 0:  # reading smaps costs more than RSS: once a second
+                self.peak_pss_bytes = max(self.peak_pss_bytes, self.sample_pss())
+            n += 1
             self._stop.wait(RSS_INTERVAL_S)
 
     @property
     def peak_mb(self) -> float:
         return round(self.peak_bytes / 2**20, 1)
+
+    @property
+    def peak_pss_mb(self) -> float:
+        return round(self.peak_pss_bytes / 2**20, 1)
 
 
 def dir_size_mb(path: Path) -> float:
@@ -169,12 +194,23 @@ def _ram_gb() -> float | None:
         return None
 
 
-def run_tree(cmd: list[str], *, env: dict[str, str] | None = None,
-             timeout: float = 3600) -> tuple[float, float, float, subprocess.CompletedProcess[str]]:  # fmt: skip
-    """Run a command; (wall s, peak RSS MB of its process tree, CPU s of the tree, result).
+@dataclass(frozen=True)
+class TreeRun:
+    """One command's cost: wall and CPU seconds, peak RSS and PSS of its process tree."""
+
+    seconds: float
+    peak_rss_mb: float
+    peak_pss_mb: float
+    cpu_s: float
+    done: subprocess.CompletedProcess[str]
+
+
+def run_tree(cmd: list[str], *, env: dict[str, str] | None = None, timeout: float = 3600) -> TreeRun:
+    """Run a command and measure its whole process tree.
 
     CPU seconds (user + system of every reaped descendant) say what the work costs whatever
-    else the machine is doing; wall time on a shared machine also says how busy it was.
+    else the machine is doing; wall time on a shared machine also says how busy it was. Summed
+    RSS counts pages the forked workers share once per process; PSS counts them once in total.
     """
     import resource
 
@@ -191,4 +227,4 @@ def run_tree(cmd: list[str], *, env: dict[str, str] | None = None,
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     done = subprocess.CompletedProcess(cmd, proc.returncode, out, err)
-    return seconds, rss.peak_mb, cpu, done
+    return TreeRun(seconds, rss.peak_mb, rss.peak_pss_mb, cpu, done)
