@@ -24,10 +24,8 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from indexer import analysis
+from indexer.queryterms import phrase_query, word_query
 
-# Searched text fields and their weight: a word in the title says more than one in the body.
-TEXT_FIELDS: tuple[tuple[str, float], ...] = (("title", 3.0), ("decisions", 1.5), ("text", 1.0))
-MIN_PREFIX = 2
 MAX_CLAUSES = 64  # words/phrases kept from one query; the rest are dropped with a message
 
 # Query field name (as typed, folded) → facet parameter name in indexer.query.FACETS.
@@ -95,7 +93,7 @@ def compile_query(text: str) -> CompiledQuery:
     except Exception:  # noqa: BLE001 - a query must never produce a server error
         words = [w for w in re.findall(r"\w[\w-]*", text or "")][:MAX_CLAUSES]
         state = _State()
-        leaves = [q for q in (_word_query(w, state) for w in words) if q is not None]
+        leaves = [q for q in (word_query(w, state) for w in words) if q is not None]
         state.note("Frågan kunde inte tolkas helt; den lästes som vanliga sökord.")
         return CompiledQuery(
             query=wq.Or(leaves) if leaves else None,
@@ -339,9 +337,9 @@ class _Parser:
         if not self._room():
             return None
         if tok.kind == "phrase":
-            return _phrase_query(tok.value, self.state)
+            return phrase_query(tok.value, self.state)
         if tok.kind == "word":
-            return _word_query(tok.value, self.state)
+            return word_query(tok.value, self.state)
         return None
 
     def _room(self) -> bool:
@@ -362,132 +360,3 @@ def _combine(kind: type[wq.CompoundQuery], parts: Iterable[wq.Query | None]) -> 
     if kind is wq.And and not positives:  # "INTE x" alone means: everything except x
         return wq.And([wq.Every(), *kept])
     return kind(kept)
-
-
-def _across_fields(make: object) -> wq.Query | None:
-    """One sub-query per text field, weighted, OR-ed: a word may be in title, decision or text."""
-    subs = []
-    for fieldname, weight in TEXT_FIELDS:
-        q = make(fieldname)  # type: ignore[operator]
-        if q is not None:
-            subs.append(_boosted(q, weight))
-    if not subs:
-        return None
-    return subs[0] if len(subs) == 1 else wq.Or(subs)
-
-
-def _boosted(q: wq.Query, weight: float) -> wq.Query:
-    if weight != 1.0:
-        q.boost = q.boost * weight
-    return q
-
-
-def _word_query(raw: str, state: _State) -> wq.Query | None:
-    word = raw.strip().strip(".,;:!?¿¡'`´’”“()[]{}").lower()
-    if not word:
-        return None
-    if word == "*":
-        return None
-    if word.endswith("*"):
-        return _prefix_query(word.rstrip("*"), state)
-    if "*" in word or "?" in word:
-        word = word.replace("*", "").replace("?", "")
-        state.note("Jokertecken mitt i ord stöds inte; ordet söktes utan dem.")
-    variants = analysis.query_variants(word)
-    if not variants:
-        return None  # a stop word
-    state.words.append(word)
-    state.terms.update(t for t, _ in variants)
-
-    def make(fieldname: str) -> wq.Query:
-        terms = [wq.Term(fieldname, t, boost=b) for t, b in variants]
-        return terms[0] if len(terms) == 1 else wq.Or(terms)
-
-    q = _across_fields(make)
-    if q is not None:
-        state.leaves.append(q)
-    return q
-
-
-def _prefix_query(stem: str, state: _State) -> wq.Query | None:
-    if len(stem) < MIN_PREFIX:
-        state.note(f"Prefixsökning kräver minst {MIN_PREFIX} tecken före *; ”{stem}*” ignorerades.")
-        return None
-    state.terms.add(analysis.EXACT + stem + "*")
-    q = _across_fields(lambda f: wq.Prefix(f, analysis.EXACT + stem))
-    if q is not None:
-        state.leaves.append(q)
-    return q
-
-
-def _phrase_query(text: str, state: _State) -> wq.Query | None:
-    words = [w.lower() for w, _, _ in analysis.tokenize(text)]
-    if not words:
-        return None
-    if len(words) == 1:  # a quoted single word means exactly that form
-        state.terms.add(analysis.EXACT + words[0])
-        state.words.append(words[0])
-        q = _across_fields(lambda f: wq.Term(f, analysis.EXACT + words[0]))
-        if q is not None:
-            state.leaves.append(q)
-        return q
-    stems = [t for t in (analysis.phrase_term(w) for w in words) if t]
-    if not stems:
-        return None
-    state.words.extend(words)
-    for w in words:
-        state.terms.update(t for t, _ in analysis.query_variants(w) if not t.startswith(analysis.PART))
-    exact = [analysis.EXACT + w for w in words if not analysis.is_stopword(w)]
-
-    def make(fieldname: str) -> wq.Query:
-        if len(stems) == 1:
-            return wq.Term(fieldname, stems[0])
-        loose = wq.Phrase(fieldname, stems)
-        strict = wq.Phrase(fieldname, exact, boost=2.0) if len(exact) == len(stems) else None
-        return wq.Or([strict, loose]) if strict is not None else loose
-
-    q = _across_fields(make)
-    if q is not None:
-        state.leaves.append(q)
-    return q
-
-
-def bound_expansions(q: wq.Query, reader: object, limit: int = 256) -> tuple[wq.Query, bool]:
-    """Replace prefix queries by at most ``limit`` concrete terms (most frequent first).
-
-    ``a*`` over a national archive expands to tens of thousands of terms and would tie up a
-    worker; capping keeps every query bounded. Returns the query and whether anything was cut.
-    """
-    cut = False
-
-    def visit(node: wq.Query) -> wq.Query:
-        nonlocal cut
-        if isinstance(node, wq.Prefix):
-            terms = _top_terms(reader, node.fieldname, node.text, limit + 1)
-            if len(terms) > limit:
-                cut = True
-                terms = terms[:limit]
-            if not terms:
-                return wq.NullQuery
-            return wq.Or([wq.Term(node.fieldname, t) for t in terms], boost=node.boost)
-        if isinstance(node, wq.CompoundQuery):
-            return node.__class__([visit(s) for s in node.subqueries], boost=node.boost)
-        if isinstance(node, wq.Not):
-            return wq.Not(visit(node.query))
-        return node
-
-    return visit(q), cut
-
-
-def _top_terms(reader: object, fieldname: str, prefix: str, n: int) -> list[str]:
-    """Up to ``n`` terms with the prefix, preferring the most frequent when there are many."""
-    found: list[tuple[int, str]] = []
-    if fieldname not in reader.schema:  # type: ignore[attr-defined]
-        return []
-    for scanned, raw in enumerate(reader.expand_prefix(fieldname, prefix), start=1):  # type: ignore[attr-defined]
-        term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-        found.append((reader.doc_frequency(fieldname, term), term))  # type: ignore[attr-defined]
-        if scanned >= 20 * n:
-            break
-    found.sort(key=lambda p: (-p[0], p[1]))
-    return [t for _, t in found[:n]]

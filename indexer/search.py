@@ -25,9 +25,10 @@ from whoosh import query as wq
 from indexer import generations as gens
 from indexer import highlight, suggest
 from indexer.docsets import Postings, doc_mask
+from indexer.expansion import bound_expansions
 from indexer.facets import FacetArrays, FacetCache
 from indexer.query import FACETS, SearchRequest, TrendsRequest
-from indexer.querylang import CompiledQuery, bound_expansions, compile_query
+from indexer.querylang import CompiledQuery, compile_query
 from indexer.ranking import ItemWeighting
 from indexer.results import (
     Coverage,

@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 from whoosh import query as wq
 
 from indexer import analysis
-from indexer.querylang import bound_expansions, compile_query
+from indexer.expansion import bound_expansions
+from indexer.querylang import compile_query
 
 
 def leaf_terms(q: wq.Query | None) -> set[tuple[str, str]]:

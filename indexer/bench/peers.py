@@ -33,7 +33,7 @@ FACETS: dict[str, tuple[str, bool]] = {
     "beslut": ("has_decision", False),
 }
 TEXT_COLUMNS = ("title", "decisions", "text")
-WEIGHTS = (3.0, 1.5, 1.0)  # the same field weights as indexer.querylang.TEXT_FIELDS
+WEIGHTS = (3.0, 1.5, 1.0)  # the same field weights as indexer.queryterms.TEXT_FIELDS
 _TOKEN = re.compile(r'(?P<field>-?[^\W\d_]{2,20}:(?:"[^"]*"|\S*))|(?P<phrase>"[^"]*")|(?P<word>\S+)')
 OPS = {"OR": "OR", "ELLER": "OR", "AND": "AND", "OCH": "AND", "NOT": "NOT", "INTE": "NOT"}
 

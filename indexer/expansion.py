@@ -1,0 +1,50 @@
+"""Prefix queries bounded against a reader: ``a*`` must not expand to the whole lexicon.
+
+Kept apart from ``indexer.querylang``, which never sees the index: expansion needs the reader's
+terms and their document frequencies, which only the search service has.
+"""
+
+from __future__ import annotations
+
+from whoosh import query as wq
+
+
+def bound_expansions(q: wq.Query, reader: object, limit: int = 256) -> tuple[wq.Query, bool]:
+    """Replace prefix queries by at most ``limit`` concrete terms (most frequent first).
+
+    ``a*`` over a national archive expands to tens of thousands of terms and would tie up a
+    worker; capping keeps every query bounded. Returns the query and whether anything was cut.
+    """
+    cut = False
+
+    def visit(node: wq.Query) -> wq.Query:
+        nonlocal cut
+        if isinstance(node, wq.Prefix):
+            terms = _top_terms(reader, node.fieldname, node.text, limit + 1)
+            if len(terms) > limit:
+                cut = True
+                terms = terms[:limit]
+            if not terms:
+                return wq.NullQuery
+            return wq.Or([wq.Term(node.fieldname, t) for t in terms], boost=node.boost)
+        if isinstance(node, wq.CompoundQuery):
+            return node.__class__([visit(s) for s in node.subqueries], boost=node.boost)
+        if isinstance(node, wq.Not):
+            return wq.Not(visit(node.query))
+        return node
+
+    return visit(q), cut
+
+
+def _top_terms(reader: object, fieldname: str, prefix: str, n: int) -> list[str]:
+    """Up to ``n`` terms with the prefix, preferring the most frequent when there are many."""
+    found: list[tuple[int, str]] = []
+    if fieldname not in reader.schema:  # type: ignore[attr-defined]
+        return []
+    for scanned, raw in enumerate(reader.expand_prefix(fieldname, prefix), start=1):  # type: ignore[attr-defined]
+        term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        found.append((reader.doc_frequency(fieldname, term), term))  # type: ignore[attr-defined]
+        if scanned >= 20 * n:
+            break
+    found.sort(key=lambda p: (-p[0], p[1]))
+    return [t for _, t in found[:n]]
