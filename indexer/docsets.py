@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -108,22 +109,29 @@ class Postings:
         return self._live
 
 
-def read_postings(reader: Any, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    ids_parts: list[np.ndarray] = []
-    tf_parts: list[np.ndarray] = []
+def _leaf_matchers(reader: Any, fieldname: str, text: str) -> Iterator[tuple[Any, int]]:
+    """The term's matcher in every segment with the segment's doc-number offset, unwrapped past
+    Whoosh's deletion filter (deletions are applied once, by ``Postings.live``)."""
     for sub, offset in reader.leaf_readers():
         try:
             m = sub.postings(fieldname, text)
         except TermNotFound:
             continue
         while type(m) is not W3LeafMatcher and hasattr(m, "child"):
-            m = m.child  # past the deletion filter: deletions are applied once, by ``live``
+            m = m.child
+        yield m, offset
+
+
+def read_postings(reader: Any, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    ids_parts: list[np.ndarray] = []
+    tf_parts: list[np.ndarray] = []
+    for m, offset in _leaf_matchers(reader, fieldname, text):
         if type(m) is not W3LeafMatcher:
             ids = np.fromiter(m.all_ids(), dtype=np.int32)
             ids_parts.append(ids + offset)
             tf_parts.append(np.ones(len(ids), dtype=np.float32))
             continue
-        while m.is_active():
+    while m.is_active():
             if m._ids is None:
                 m._read_ids()
             if m._weights is None:
@@ -231,18 +239,11 @@ def phrase_mask(
 def _positions(reader: Any, fieldname: str, text: str, wanted: set[int]) -> dict[int, list[int]]:
     """Positions of ``text`` in the ``wanted`` documents only, decoded a block at a time."""
     out: dict[int, list[int]] = {}
-    for sub, offset in reader.leaf_readers():
-        try:
-            m = sub.postings(fieldname, text)
-        except TermNotFound:
-            continue
-        while type(m) is not W3LeafMatcher and hasattr(m, "child"):
-            m = m.child
+    for m, offset in _leaf_matchers(reader, fieldname, text):
         if type(m) is not W3LeafMatcher:
-            for doc in m.all_ids():
-                if doc + offset in wanted:
-                    m.skip_to(doc)
-                    out[doc + offset] = list(m.value_as("positions"))
+            for doc in [d for d in m.all_ids() if d + offset in wanted]:
+                m.skip_to(doc)
+                out[doc + offset] = list(m.value_as("positions"))
             continue
         decode = m.format.decode_positions
         while m.is_active():

@@ -96,21 +96,14 @@ class PeakRss:
         self._thread.join()
 
     def sample(self) -> int:
-        total = 0
-        try:
-            procs = [self._root, *self._root.children(recursive=True)]
-        except self._psutil.Error:
-            return 0
-        for proc in procs:
-            try:
-                total += proc.memory_info().rss
-            except self._psutil.Error:
-                continue  # a child that just exited
-        return total
+        return self._tree_sum(lambda proc: proc.memory_info().rss)
 
     def sample_pss(self) -> int:
         """Proportional set size of the tree: shared pages (the forked workers' copy-on-write
         interpreter, libraries) counted once in total instead of once per process."""
+        return self._tree_sum(lambda proc: getattr(proc.memory_full_info(), "pss", 0))
+
+    def _tree_sum(self, measure: Callable[[Any], int]) -> int:
         total = 0
         try:
             procs = [self._root, *self._root.children(recursive=True)]
@@ -118,9 +111,9 @@ class PeakRss:
             return 0
         for proc in procs:
             try:
-                total += getattr(proc.memory_full_info(), "pss", 0)
+                total += measure(proc)
             except self._psutil.Error:
-                continue
+                continue  # a child that just exited
         return total
 
     def _run(self) -> None:
