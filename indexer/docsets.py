@@ -131,7 +131,7 @@ def read_postings(reader: Any, fieldname: str, text: str) -> tuple[np.ndarray, n
             ids_parts.append(ids + offset)
             tf_parts.append(np.ones(len(ids), dtype=np.float32))
             continue
-    while m.is_active():
+        while m.is_active():
             if m._ids is None:
                 m._read_ids()
             if m._weights is None:
