@@ -18,9 +18,11 @@ import hashlib
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,7 @@ except ImportError:  # pragma: no cover - extraction is written alongside this m
 COMMIT_EVERY = 1000
 WRITER_LIMIT_MB = 256
 BULK_PROCS = 2  # Whoosh sub-writers for a rebuild
+IN_FLIGHT_PER_WORKER = 8  # parsed meetings queued ahead of the writer, per parse worker
 BULK_MIN_FILES = 500  # below this the sub-writers' start-up costs more than they save
 PAUSE_ENV = "PROTOKOLL_TEST_PAUSE_AFTER"  # test hook: "N" → pause after N files (kill tests)
 PAUSE_MARK = "protokoll-test-pause"
@@ -161,12 +164,26 @@ def _parse_one(args: tuple[str, str, str, str | None]) -> _Parsed:
 
 
 def _parse_all(jobs: list[tuple[str, str, str, str | None]], workers: int) -> Iterator[_Parsed]:
-    """Results in job order; a pool only when it pays for its start-up."""
+    """Results in job order; a pool only when it pays for its start-up.
+
+    At most ``IN_FLIGHT_PER_WORKER`` jobs per worker are submitted ahead of the consumer.
+    ``pool.map`` submits every job at once, and when writing lags behind parsing the parsed
+    meetings pile up in this process: 590 MB after 23 minutes of a 100 000-meeting build,
+    which pushed the build's process tree past 2 GB (BENCHMARKS.md).
+    """
     if workers <= 1 or len(jobs) < 8:
         yield from map(_parse_one, jobs)
         return
+    pending_jobs = iter(jobs)
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(_parse_one, jobs, chunksize=4)
+        window = deque(pool.submit(_parse_one, job)
+                       for job in islice(pending_jobs, workers * IN_FLIGHT_PER_WORKER))
+        while window:
+            result = window.popleft().result()
+            following = next(pending_jobs, None)
+            if following is not None:
+                window.append(pool.submit(_parse_one, following))
+            yield result
 
 
 # ---------------------------------------------------------------- documents
