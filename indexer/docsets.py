@@ -25,6 +25,7 @@ from whoosh.reading import TermNotFound
 
 _EMPTY_IDS = np.zeros(0, dtype=np.int32)
 _EMPTY_TF = np.zeros(0, dtype=np.float32)
+QUERY_KEY = "\x00query"  # cache keys of whole-query answers; no field is named like this
 
 
 PostingList = tuple[np.ndarray, np.ndarray]  # (doc numbers int32, term frequencies float32)
@@ -91,6 +92,22 @@ class Postings:
                 self._cache.put(key, found)
         self._memo[key] = found
         return found
+
+    def matches(self, q: wq.Query) -> np.ndarray:
+        """The live documents ``q`` matches, remembered per query in the cache.
+
+        Paging, sorting and clicking a facet re-run the same text query, and a phrase over a
+        million items costs seconds of position decoding (profile 6 in BENCHMARKS.md); the
+        answer is kept as its doc numbers (4 bytes per match) beside the posting lists.
+        """
+        key = (QUERY_KEY, repr(q))
+        found = self._cache.get(key) if self._cache is not None else None
+        if found is not None:
+            return self.mask(found[0])
+        mask = doc_mask(self, q) & self.live()
+        if self._cache is not None:
+            self._cache.put(key, (np.flatnonzero(mask).astype(np.int32), _EMPTY_TF))
+        return mask
 
     def mask(self, ids: np.ndarray) -> np.ndarray:
         out = np.zeros(self.doc_count, dtype=bool)

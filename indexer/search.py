@@ -105,13 +105,13 @@ class SearchService:
         filters = _filter_queries(request.filters + cq.field_filters, arrays)
         fmasks = {n: doc_mask(postings, q) for n, q in filters.items()}
         base_q = _and(_base_parts(cq, request, self._bounded(cq.query, searcher, notes), arrays))
-        base = doc_mask(postings, base_q) & postings.live()
+        base = postings.matches(base_q)
         matched = _intersect(base, fmasks.values()) & (not cq.matches_nothing)
         if not matched.any() and cq.relaxed is not None:
             relaxed_notes: list[str] = []
             text = self._bounded(cq.relaxed, searcher, relaxed_notes)
             retry_q = _and(_base_parts(cq, request, text, arrays))
-            retry = doc_mask(postings, retry_q) & postings.live()
+            retry = postings.matches(retry_q)
             retry_matched = _intersect(retry, fmasks.values())
             if retry_matched.any():
                 base_q, base, matched = retry_q, retry, retry_matched
@@ -242,7 +242,7 @@ class SearchService:
             parts.append(wq.Term("topic", request.topic))
         parts.extend(_filter_queries(request.filters + cq.field_filters, arrays).values())
         postings = Postings(searcher, arrays.postings)
-        docs = np.flatnonzero(doc_mask(postings, _and(parts)) & postings.live())
+        docs = np.flatnonzero(postings.matches(_and(parts)))
         years, series, total = trend_series(docs, arrays, request)
         return TrendsResult(request, years, series, total, " ".join(notes) or None)
 

@@ -144,3 +144,18 @@ def test_trend_counts_equal_a_count_over_stored_fields(opened, by: str) -> None:
     named = {k: v for k, v in expected.items() if k[0] in {s.name for s in result.series}}
     assert got and {k: v for k, v in got.items() if k[0] != "Övriga"} == named
     assert result.total == dated
+
+
+def test_a_repeated_query_is_answered_from_the_cache_with_the_same_result(opened) -> None:
+    from indexer.docsets import QUERY_KEY
+
+    service, _, arrays = opened
+    for text in ('"styrelsen beslutar"', "budget -bredband", "kommun* datum:2001-01-01..2030-12-31"):
+        first = service.search(SearchRequest(q=text))
+        cached = [k for k in arrays.postings._items if k[0] == QUERY_KEY]
+        assert cached, text
+        again = service.search(SearchRequest(q=text))
+        assert (again.total, [h.item_id for h in again.hits], again.facets) == (
+            first.total, [h.item_id for h in first.hits], first.facets), text
+        page2 = service.search(SearchRequest(q=text, page=2, page_size=5))
+        assert page2.total == first.total
