@@ -9,6 +9,7 @@ used by the ranking and the year/organisation pairs used by trends.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import Counter
 from collections.abc import Iterable
@@ -24,7 +25,11 @@ from indexer.scoring import RankArrays
 SINGLE_FIELDS = ("kind", "organisation", "body", "has_decision", "procedural", "date")
 MULTI_FIELDS = tuple(sorted(MULTI_VALUED))
 MISSING = -1
-POSTINGS_CACHE_MB = 256  # decoded posting lists kept per reader generation (indexer.docsets)
+# Decoded posting lists and query answers kept per reader generation (indexer.docsets). The
+# 268-query benchmark mix needs 288 MB at 100 000 meetings; with 256 MB the LRU thrashed and the
+# repeated pass was as slow as the first (p95 522 ms), with 1 024 MB it took p95 63 ms.
+POSTINGS_CACHE_MB = 512
+CACHE_ENV = "PROTOKOLL_CACHE_MB"
 
 
 @dataclass
@@ -114,7 +119,7 @@ class FacetArrays:
             flags[proc.codes == proc.vocab.index(YES)] = 1
         self.procedural = flags.tobytes()
         self.rank = RankArrays(reader, self.procedural)
-        self.postings = PostingCache(POSTINGS_CACHE_MB * 2**20)
+        self.postings = PostingCache(cache_megabytes() * 2**20)
 
     def _invert(self, reader: object, name: str, *, multi: bool) -> FieldArray:
         """Each value's posting list, read with ``indexer.docsets`` (deleted documents included:
@@ -178,6 +183,12 @@ def _raw_column(reader: object, name: str) -> np.ndarray:
             values = np.fromiter((int(v) for v in column), dtype=np.int64, count=count)
         out.append(values)
     return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+
+def cache_megabytes() -> int:
+    """``$PROTOKOLL_CACHE_MB`` when it is a whole number ≥ 0, else ``POSTINGS_CACHE_MB``."""
+    raw = os.environ.get(CACHE_ENV, "").strip()
+    return int(raw) if raw.isdigit() else POSTINGS_CACHE_MB
 
 
 class FacetCache:

@@ -159,3 +159,14 @@ def test_a_repeated_query_is_answered_from_the_cache_with_the_same_result(opened
             first.total, [h.item_id for h in first.hits], first.facets), text
         page2 = service.search(SearchRequest(q=text, page=2, page_size=5))
         assert page2.total == first.total
+
+
+def test_cache_size_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from indexer.facets import POSTINGS_CACHE_MB, cache_megabytes
+
+    monkeypatch.setenv("PROTOKOLL_CACHE_MB", "64")
+    assert cache_megabytes() == 64
+    monkeypatch.setenv("PROTOKOLL_CACHE_MB", "många")
+    assert cache_megabytes() == POSTINGS_CACHE_MB
+    monkeypatch.delenv("PROTOKOLL_CACHE_MB")
+    assert cache_megabytes() == POSTINGS_CACHE_MB
