@@ -9,8 +9,8 @@ import sys
 import click
 import pytest
 from click.testing import CliRunner
-
 from conftest import ROOT
+
 from webui.cli import cli
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

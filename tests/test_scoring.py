@@ -123,7 +123,7 @@ def test_trend_counts_equal_a_count_over_stored_fields(opened, by: str) -> None:
 
     from indexer.query import TrendsRequest
 
-    service, searcher, arrays = opened
+    service, searcher, _ = opened
     result = service.trends(TrendsRequest(q="kommun*", by=by))
     postings = Postings(searcher)
     q = _and([wq.Term("kind", "item"), wq.Not(wq.Term("procedural", "ja")),

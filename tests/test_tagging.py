@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from indexer.records import AgendaItem, Meeting
-from indexer.tagging import load_topics, score_topics, tag_item, tag_meeting, topic_labels
+from indexer.tagging import (
+    load_topics,
+    score_topics,
+    tag_item,
+    tag_meeting,
+    topic_labels,
+)
 
 # Short snippets copied from the seed minutes in corpus/.
 E_TJANSTER = AgendaItem(  # skane-nordvast-kommundirektorsgrupp-2015-06-12.md, item 2
@@ -193,9 +199,9 @@ def _scores_by_the_definition(title: str, text: str) -> list[tuple[str, float]]:
 
 
 def test_scores_equal_the_definition_on_the_seeds() -> None:
-    from indexer.pipeline import load_meeting
-
     from conftest import SEEDS
+
+    from indexer.pipeline import load_meeting
 
     checked = 0
     for path in SEEDS.values():
