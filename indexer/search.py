@@ -106,7 +106,9 @@ class SearchService:
         fmasks = {n: doc_mask(postings, q) for n, q in filters.items()}
         base_q = _and(_base_parts(cq, request, self._bounded(cq.query, searcher, notes), arrays))
         base = postings.matches(base_q)
-        matched = _intersect(base, fmasks.values()) & (not cq.matches_nothing)
+        if cq.matches_nothing:  # the facets must count the same (empty) set as the hits
+            base = np.zeros_like(base)
+        matched = _intersect(base, fmasks.values())
         if not matched.any() and cq.relaxed is not None:
             relaxed_notes: list[str] = []
             text = self._bounded(cq.relaxed, searcher, relaxed_notes)
