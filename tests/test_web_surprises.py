@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
+
+from indexer.index import index_meetings
+from indexer.records import AgendaItem, Meeting
+
+ONE_MEETING = Meeting(
+    id="norradet-styrelse-2014-03-01", source="a.txt", sha256="x", format="txt",
+    organisation="Norrådet", body="styrelse", date="2014-03-01", municipalities=("Umeå",),
+    items=(AgendaItem("2", "Budget", "Budgeten för 2015 diskuterades.",
+                      decisions=("Budgeten godkänns.",)),),
+)
 
 
 @pytest.mark.parametrize(
@@ -38,3 +50,24 @@ def test_facets_agree_with_hits(client: Any, query: str):
     assert sum(data["facets"]["organisation"].values()) == data["total"]
     if query.startswith("a*"):
         assert "ignorerades" in (data["message"] or "")
+
+
+def test_counts_agree_in_number(tmp_path: Path):
+    """One meeting is "1 möte", one item "1 punkt", one hit "1 träff" — never "1 möten"."""
+    from webui import create_app
+
+    index_meetings(tmp_path / "index", [ONE_MEETING])
+    client = create_app({"TESTING": True, "INDEX_DIR": str(tmp_path / "index")}).test_client()
+    start = _text(client.get("/"))
+    assert "1 möte," in start and "1 möten" not in start
+    browse = _text(client.get("/moten"))
+    assert "1 punkt," in browse and "1 punkter" not in browse
+    trends = _text(client.get("/trender?q=budget"))
+    assert "1 punkt " in trends and "1 punkter" not in trends
+    facets = client.get("/?q=budget").get_data(as_text=True)
+    assert "1<span class=\"visually-hidden\"> träff</span>" in facets
+
+
+def _text(resp: Any) -> str:
+    assert resp.status_code == 200
+    return " ".join(BeautifulSoup(resp.get_data(as_text=True), "html.parser").get_text().split())
