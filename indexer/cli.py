@@ -13,7 +13,10 @@ from pathlib import Path
 
 import click
 
+from indexer import click_sv
 from indexer.errors import ProtokollError
+
+click_sv.install()  # before the commands below: some help texts are translated at declaration
 
 
 class UnexpectedError(click.ClickException):
@@ -22,7 +25,7 @@ class UnexpectedError(click.ClickException):
     exit_code = 4
 
 
-class FriendlyGroup(click.Group):
+class FriendlyGroup(click_sv.SwedishGroup):
     """Turns any ProtokollError (and, as a last resort, any exception) into a one-line message."""
 
     def invoke(self, ctx: click.Context) -> object:
@@ -90,21 +93,21 @@ def _resolve_index(index_dir: Path | None) -> Path:
 
 @cli.command()
 @click.argument(
-    "corpus", required=False, default="corpus",
+    "corpus", required=False, default="corpus", metavar="[MAPP]",
     type=click.Path(file_okay=False, path_type=Path),
 )
 @_index_option
 @click.option("--rebuild", is_flag=True,
               help="Bygg om hela indexet i en ny generation (alla indexets mappar läses om).")
 @click.option("--replace", is_flag=True,
-              help="Gör CORPUS till indexets enda mapp: andra mappars möten tas bort.")
+              help="Gör MAPP till indexets enda mapp: andra mappars möten tas bort.")
 @click.option("--remove", "remove", type=click.Path(file_okay=False, path_type=Path), default=None,
               metavar="MAPP", help="Ta bort en mapps möten ur indexet (mappen får saknas).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Antal tolkningsprocesser.")
 @click.option("--wait", is_flag=True, help="Vänta på ett annat pågående indexeringsjobb.")
 def index(corpus: Path, index_dir: Path | None, rebuild: bool, replace: bool, remove: Path | None,
           workers: int | None, wait: bool) -> None:  # fmt: skip
-    """Indexera (eller uppdatera indexet för) alla protokoll i CORPUS.
+    """Indexera (eller uppdatera indexet för) alla protokoll i MAPP (standard: corpus).
 
     Ett index kan byggas från flera mappar: varje mapp läggs till, och andra mappars möten
     finns kvar. Bara nya och ändrade filer tolkas; möten försvinner bara när deras fil är borta
@@ -119,6 +122,9 @@ def index(corpus: Path, index_dir: Path | None, rebuild: bool, replace: bool, re
     target = _resolve_index(index_dir)
     if remove is not None and (replace or rebuild):
         raise click.UsageError("--remove kan inte kombineras med --replace eller --rebuild.")
+    if remove is None and not corpus.is_dir():
+        raise click.BadParameter(f"mappen {corpus} finns inte eller är ingen mapp.",
+                                 param_hint="MAPP")  # fmt: skip
     bar = _progress_bar() if remove is None else None
     try:
         if remove is not None:
@@ -184,7 +190,7 @@ def _index_summary(report: object, target: Path) -> str:
 
 
 @cli.command()
-@click.argument("query", required=False, default="")
+@click.argument("query", required=False, default="", metavar="[FRÅGA]")
 @click.option("--organisation", multiple=True, help="Filtrera på organisation.")
 @click.option("--organ", multiple=True, help="Filtrera på organ (t.ex. styrelse).")
 @click.option("--kommun", multiple=True, help="Filtrera på kommun.")
