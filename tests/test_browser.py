@@ -25,21 +25,15 @@ pytestmark = [
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 QUERY = "e-tjänster"
 VIEWPORT = {"width": 1280, "height": 900}
+BROWSER_TIMEOUT_MS = 300_000  # Playwright's 30 s default fails on a loaded shared machine
 
 
 @pytest.fixture(scope="module")
 def base_url(built_index: Path) -> Iterator[str]:
-    from test_serve import free_port, start_server, wait_until_up
+    from test_serve import running_server
 
-    port = free_port()
-    proc, _ = start_server(built_index, port, "--corpus", str(CORPUS), "--threads", "4")
-    url = f"http://127.0.0.1:{port}"
-    wait_until_up(url + "/")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    if proc.stdout:
-        proc.stdout.close()
+    with running_server(built_index, "--corpus", str(CORPUS), "--threads", "4") as (url, _, _):
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +51,8 @@ def browser() -> Iterator[Any]:
 @pytest.fixture()
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport=VIEWPORT, locale="sv-SE")
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    context.set_default_navigation_timeout(BROWSER_TIMEOUT_MS)
     pg = context.new_page()
     problems: list[str] = []
     pg.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)

@@ -71,7 +71,7 @@ def _start_holding_lock(corpus: Path, index_dir: Path, *extra: str) -> subproces
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 600  # readiness on a loaded machine, not a speed check
     while not _lock_is_held(index_dir):
         assert proc.poll() is None, "första indexeraren avslutades innan den tog låset"
         assert time.monotonic() < deadline
@@ -111,7 +111,7 @@ def test_searches_answer_throughout_a_rebuild_and_follow_the_new_index(corpora: 
             index_command(corpora.grown, index_dir, "--rebuild"),
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=600,
         )
         time.sleep(0.3)  # a few searches after the switch
     finally:
@@ -148,7 +148,7 @@ def test_web_app_switches_to_new_index_without_restart(corpora: Corpora) -> None
         index_command(corpora.grown, index_dir, "--rebuild"),
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr[-1500:]
     after = client.get("/api/search?q=&per_sida=1").get_json()["total"]
@@ -161,9 +161,9 @@ def test_second_indexer_refuses_with_a_clear_message(corpora: Corpora) -> None:
     index_dir = corpora.fresh_index("tva-refuse")
     first = _start_holding_lock(corpora.grown, index_dir, "--rebuild")
     second = subprocess.run(
-        index_command(corpora.grown, index_dir), capture_output=True, text=True, timeout=60
+        index_command(corpora.grown, index_dir), capture_output=True, text=True, timeout=600
     )
-    out, err = first.communicate(timeout=120)
+    out, err = first.communicate(timeout=600)
     assert second.returncode == EXIT_BUSY, (second.returncode, second.stderr)
     assert "Ett annat indexeringsjobb pågår" in second.stderr and "--wait" in second.stderr
     assert "Traceback" not in second.stderr
@@ -179,9 +179,9 @@ def test_second_indexer_with_wait_runs_after_the_first(corpora: Corpora) -> None
         index_command(corpora.grown, index_dir, "--wait"),
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,
     )
-    first.communicate(timeout=120)
+    first.communicate(timeout=600)
     assert first.returncode == 0 and second.returncode == 0, second.stderr[-1500:]
     assert "oförändrade:  " in second.stdout  # it saw the first one's work, had nothing to do
     assert Counter(item_ids(index_dir)) == corpora.after_ids
