@@ -231,7 +231,7 @@ class SearchService:
         return coverage(self._all_summaries(searcher, gen))
 
     def trends(self, request: TrendsRequest) -> TrendsResult:
-        from indexer.browse import trend_series
+        from indexer.browse import mark_gaps, trend_series
 
         cq = compile_query(request.q)
         searcher, arrays, _ = self._searcher()
@@ -246,6 +246,7 @@ class SearchService:
         postings = Postings(searcher, arrays.postings)
         docs = np.flatnonzero(postings.matches(_and(parts)))
         years, series, total = trend_series(docs, arrays, request)
+        series = mark_gaps(years, series, self.coverage(), request.by)
         return TrendsResult(request, years, series, total, " ".join(notes) or None)
 
     def topics(self) -> dict[str, str]:

@@ -71,3 +71,21 @@ def test_counts_agree_in_number(tmp_path: Path):
 def _text(resp: Any) -> str:
     assert resp.status_code == 200
     return " ".join(BeautifulSoup(resp.get_data(as_text=True), "html.parser").get_text().split())
+
+
+def test_trend_years_without_meetings_are_gaps_not_zeros(client: Any):
+    """The bundled archive holds Umeåregionen's minutes for 2008 and 2017 only, and nobody's
+    for 2009: those years are missing data (null, "inga möten i arkivet"), never a drawn 0."""
+    data = client.get("/api/trends", query_string={"q": "kommun"}).get_json()
+    years = data["years"]
+    counts = {s["name"]: dict(zip(years, s["counts"])) for s in data["series"]}
+    ur = counts["Umeåregionen"]
+    assert ur[2009] is None and ur[2012] is None  # no Umeåregionen minutes in the archive
+    assert isinstance(ur[2008], int) and isinstance(ur[2017], int)
+    assert all(series[2009] is None for series in counts.values())  # no minutes at all
+    page = _text(client.get("/trender", query_string={"q": "kommun"}))
+    assert "inga möten i arkivet" in page
+    svg = client.get("/trender.svg", query_string={"q": "kommun"}).get_data(as_text=True)
+    assert "Inga möten i arkivet" in svg  # the shaded years are named in the legend
+    csv = client.get("/api/trends", query_string={"q": "kommun", "format": "csv"})
+    assert "2009,Umeåregionen,\r\n" in csv.get_data(as_text=True)
