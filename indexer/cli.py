@@ -174,6 +174,7 @@ def _index_summary(report: object, target: Path) -> str:
     lines = [
         f"Index: {target}" + (" (nybyggt)" if r.rebuilt else ""),  # type: ignore[attr-defined]
         *([f"Lästa mappar: {walked}"] if walked else []),
+        *[f"Borttagen ur indexet: {safe_name(p)}" for p in r.dropped],  # type: ignore[attr-defined]
         f"  tillagda:     {len(r.added)}",  # type: ignore[attr-defined]
         f"  uppdaterade:  {len(r.updated)}",  # type: ignore[attr-defined]
         f"  borttagna:    {len(r.removed)}"  # type: ignore[attr-defined]

@@ -73,6 +73,7 @@ class BuildReport:
     generation: str = ""
     folders: list[tuple[str, int]] = field(default_factory=list)  # (folder, meetings) after the run
     walked: list[str] = field(default_factory=list)  # the folders read in this run
+    dropped: list[str] = field(default_factory=list)  # folders taken out of the index
     durations: dict[str, float] = field(default_factory=dict)
 
 
@@ -306,6 +307,7 @@ def _build_locked(
     registered = [] if replace else folders_registry.load(index_dir)
     registered, this = folders_registry.register(registered, corpus)
     walk = _folders_to_walk(registered, this, rebuild)
+    previous = _live_sources(live) if rebuild else set()
     if rebuild:
         gen, ix, known = gens.new_generation(index_dir), None, {}
         ix = windex.create_in(str(gen), build_schema())
@@ -324,6 +326,8 @@ def _build_locked(
             and folders_registry.owner(registered, s) in walk]  # fmt: skip
     _write_all(ix, files, known, gone, report, progress, workers)
     ix.close()
+    if report.rebuilt:  # what the new generation no longer holds, e.g. after --replace
+        report.removed = sorted(previous - set(report.added))
     if report.rebuilt:
         gens.switch_to(index_dir, gen)
         gens.prune_generations(index_dir)
@@ -332,6 +336,19 @@ def _build_locked(
     report.folders = _folder_counts(registered, set(known) - set(report.removed) | set(report.added))
     report.durations["total"] = time.perf_counter() - started
     return report
+
+
+def _live_sources(live: Path | None) -> set[str]:
+    if live is None or not windex.exists_in(str(live)):
+        return set()
+    try:
+        ix = windex.open_dir(str(live))
+    except Exception:  # noqa: BLE001 - an unreadable old index is being replaced anyway
+        return set()
+    try:
+        return set(indexed_state(ix))
+    finally:
+        ix.close()
 
 
 def _folders_to_walk(
@@ -389,6 +406,7 @@ def remove_folder(folder: Path, index_dir: Path, *, wait: bool = False) -> Build
         ix.close()
         remaining = [f for f in registered if f != entry]
         folders_registry.save(index_dir, remaining)
+        report.dropped = [entry.path]
         report.generation = gen.name
         report.folders = _folder_counts(remaining, set(known) - set(report.removed))
     return report

@@ -110,6 +110,7 @@ def test_replace_and_remove(tmp_path: Path, two_folders: tuple[Path, Path]):
     assert _sources(index_dir) == {f"{b.resolve()}/m1.txt"}
     replaced = build_index(a, index_dir, workers=1, replace=True)
     assert replaced.rebuilt and _sources(index_dir) == {"m1.txt", "m2.txt"}
+    assert replaced.removed == [f"{b.resolve()}/m1.txt"]
     assert [f.path for f in load(index_dir)] == [str(a.resolve())]
 
 
@@ -138,3 +139,4 @@ def test_cli_summary_names_the_folders(tmp_path: Path, two_folders: tuple[Path, 
     assert "Traceback" not in gone.output
     removed = runner.invoke(cli, ["index", "--remove", str(b), "--index", index_dir])
     assert removed.exit_code == 0 and "borttagna:    1" in removed.output
+    assert f"Borttagen ur indexet: {b.resolve()}" in removed.output
