@@ -326,9 +326,8 @@ def _build_locked(
             and folders_registry.owner(registered, s) in walk]  # fmt: skip
     _write_all(ix, files, known, gone, report, progress, workers)
     ix.close()
-    if report.rebuilt:  # what the new generation no longer holds, e.g. after --replace
-        report.removed = sorted(previous - set(report.added))
     if report.rebuilt:
+        report.removed = sorted(previous - set(report.added))  # e.g. another folder's, --replace
         gens.switch_to(index_dir, gen)
         gens.prune_generations(index_dir)
     folders_registry.save(index_dir, registered)

@@ -1,5 +1,8 @@
 """Concurrent use: searches during a rebuild in another process, the service and the web app
-following the new generation without a restart, and two indexers started at once."""
+following the new generation without a restart, and two indexers started at once.
+
+The grown archive is a second folder, so it replaces the small one with ``--replace`` (a
+rebuild from that folder alone); a plain ``protokoll index`` would add it beside the first."""
 
 from __future__ import annotations
 
@@ -108,7 +111,7 @@ def test_searches_answer_throughout_a_rebuild_and_follow_the_new_index(corpora: 
         t.start()
     try:
         done = subprocess.run(
-            index_command(corpora.grown, index_dir, "--rebuild"),
+            index_command(corpora.grown, index_dir, "--replace"),
             capture_output=True,
             text=True,
             timeout=600,
@@ -145,7 +148,7 @@ def test_web_app_switches_to_new_index_without_restart(corpora: Corpora) -> None
     before = client.get("/api/search?q=&per_sida=1").get_json()["total"]
     assert before == corpora.before[""][0]
     done = subprocess.run(
-        index_command(corpora.grown, index_dir, "--rebuild"),
+        index_command(corpora.grown, index_dir, "--replace"),
         capture_output=True,
         text=True,
         timeout=600,
@@ -159,7 +162,7 @@ def test_web_app_switches_to_new_index_without_restart(corpora: Corpora) -> None
 
 def test_second_indexer_refuses_with_a_clear_message(corpora: Corpora) -> None:
     index_dir = corpora.fresh_index("tva-refuse")
-    first = _start_holding_lock(corpora.grown, index_dir, "--rebuild")
+    first = _start_holding_lock(corpora.grown, index_dir, "--replace")
     second = subprocess.run(
         index_command(corpora.grown, index_dir), capture_output=True, text=True, timeout=600
     )
@@ -174,7 +177,7 @@ def test_second_indexer_refuses_with_a_clear_message(corpora: Corpora) -> None:
 
 def test_second_indexer_with_wait_runs_after_the_first(corpora: Corpora) -> None:
     index_dir = corpora.fresh_index("tva-vanta")
-    first = _start_holding_lock(corpora.grown, index_dir)
+    first = _start_holding_lock(corpora.grown, index_dir, "--replace")
     second = subprocess.run(
         index_command(corpora.grown, index_dir, "--wait"),
         capture_output=True,
