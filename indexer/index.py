@@ -306,7 +306,7 @@ def _build_locked(
     rebuild = rebuild or replace or live is None or not windex.exists_in(str(live))
     registered = [] if replace else folders_registry.load(index_dir)
     registered, this = folders_registry.register(registered, corpus)
-    walk = _folders_to_walk(registered, this, rebuild)
+    walk = folders_registry.to_walk(registered, this, rebuild)
     previous = _live_sources(live) if rebuild else set()
     if rebuild:
         gen, ix, known = gens.new_generation(index_dir), None, {}
@@ -332,7 +332,8 @@ def _build_locked(
         gens.prune_generations(index_dir)
     folders_registry.save(index_dir, registered)
     report.walked = [f.path for f in walk]
-    report.folders = _folder_counts(registered, set(known) - set(report.removed) | set(report.added))
+    held = set(known) - set(report.removed) | set(report.added)
+    report.folders = folders_registry.counts(registered, held)
     report.durations["total"] = time.perf_counter() - started
     return report
 
@@ -350,18 +351,6 @@ def _live_sources(live: Path | None) -> set[str]:
         ix.close()
 
 
-def _folders_to_walk(
-    registered: list[folders_registry.Folder], this: folders_registry.Folder, rebuild: bool
-) -> list[folders_registry.Folder]:
-    """This folder; for a rebuild every registered folder, all of which must still exist."""
-    if not rebuild:
-        return [this]
-    for folder in registered:
-        if not Path(folder.path).is_dir():
-            raise folders_registry.missing_error(folder)
-    return registered
-
-
 def _walk_folders(
     walk: list[folders_registry.Folder],
 ) -> tuple[list[tuple[str, Path, Path]], list[tuple[str, str]]]:
@@ -374,15 +363,6 @@ def _walk_folders(
         files += [(folder.source(rel), path, root) for rel, path in found]
         failed += [(folder.source(rel), reason) for rel, reason in problems]
     return files, failed
-
-
-def _folder_counts(registered: list[folders_registry.Folder], sources: set[str]) -> list[tuple[str, int]]:
-    counts = dict.fromkeys((f.path for f in registered), 0)
-    for source in sources:
-        folder = folders_registry.owner(registered, source)
-        if folder is not None:
-            counts[folder.path] += 1
-    return list(counts.items())
 
 
 def remove_folder(folder: Path, index_dir: Path, *, wait: bool = False) -> BuildReport:
@@ -407,7 +387,7 @@ def remove_folder(folder: Path, index_dir: Path, *, wait: bool = False) -> Build
         folders_registry.save(index_dir, remaining)
         report.dropped = [entry.path]
         report.generation = gen.name
-        report.folders = _folder_counts(remaining, set(known) - set(report.removed))
+        report.folders = folders_registry.counts(remaining, set(known) - set(report.removed))
     return report
 
 

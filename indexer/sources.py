@@ -106,6 +106,26 @@ def owner(folders: list[Folder], source: str) -> Folder | None:
     return next((f for f in folders if not f.prefix and f.owns(source)), None)
 
 
+def to_walk(registered: list[Folder], this: Folder, rebuild: bool) -> list[Folder]:
+    """This folder; for a rebuild every registered folder, all of which must still exist."""
+    if not rebuild:
+        return [this]
+    for folder in registered:
+        if not Path(folder.path).is_dir():
+            raise missing_error(folder)
+    return registered
+
+
+def counts(registered: list[Folder], sources: set[str]) -> list[tuple[str, int]]:
+    """(folder, meetings) in registration order, for the summary."""
+    per_folder = dict.fromkeys((f.path for f in registered), 0)
+    for source in sources:
+        folder = owner(registered, source)
+        if folder is not None:
+            per_folder[folder.path] += 1
+    return list(per_folder.items())
+
+
 def unregistered_error(folder: Path, folders: list[Folder]) -> ProtokollError:
     listed = ", ".join(f.path for f in folders) or "inga"
     return ProtokollError(
