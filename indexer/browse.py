@@ -152,6 +152,26 @@ def trend_series(
     return years, tuple(series), len(found)
 
 
+def mark_gaps(
+    years: tuple[int, ...], series: tuple[TrendSeries, ...], held: Coverage, by: str
+) -> tuple[TrendSeries, ...]:
+    """Counts for years the archive holds no meetings of become ``None``: missing data, not 0.
+
+    A zero drawn where the archive simply has no minutes reads as a fall. For an organisation
+    series the test is that organisation's own meetings (``Coverage``); for municipalities, the
+    rest ("Övriga") and items without a value, any meeting in the archive that year.
+    """
+    per_org = {org: {y for y, n in zip(held.years, counts) if n} for org, counts, _ in held.rows}
+    archive = set().union(*per_org.values()) if per_org else set()
+    out = []
+    for s in series:
+        have = per_org.get(s.name, archive) if by == "organisation" else archive
+        out.append(TrendSeries(s.name, tuple(
+            None if (c == 0 and y not in have) else c for y, c in zip(years, s.counts)
+        )))
+    return tuple(out)
+
+
 def _series_pairs(field: FieldArray, docs: np.ndarray, years: np.ndarray, *, unknown: int
                   ) -> tuple[np.ndarray, np.ndarray]:
     """(series code, year) for every value of every document; no value counts as ``unknown``."""

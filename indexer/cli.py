@@ -13,7 +13,10 @@ from pathlib import Path
 
 import click
 
+from indexer import click_sv
 from indexer.errors import ProtokollError
+
+click_sv.install()  # before the commands below: some help texts are translated at declaration
 
 
 class UnexpectedError(click.ClickException):
@@ -22,7 +25,7 @@ class UnexpectedError(click.ClickException):
     exit_code = 4
 
 
-class FriendlyGroup(click.Group):
+class FriendlyGroup(click_sv.SwedishGroup):
     """Turns any ProtokollError (and, as a last resort, any exception) into a one-line message."""
 
     def invoke(self, ctx: click.Context) -> object:
@@ -90,32 +93,47 @@ def _resolve_index(index_dir: Path | None) -> Path:
 
 @cli.command()
 @click.argument(
-    "corpus", required=False, default="corpus",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    "corpus", required=False, default="corpus", metavar="[MAPP]",
+    type=click.Path(file_okay=False, path_type=Path),
 )
 @_index_option
-@click.option("--rebuild", is_flag=True, help="Bygg om hela indexet i en ny generation.")
+@click.option("--rebuild", is_flag=True,
+              help="Bygg om hela indexet i en ny generation (alla indexets mappar läses om).")
+@click.option("--replace", is_flag=True,
+              help="Gör MAPP till indexets enda mapp: andra mappars möten tas bort.")
+@click.option("--remove", "remove", type=click.Path(file_okay=False, path_type=Path), default=None,
+              metavar="MAPP", help="Ta bort en mapps möten ur indexet (mappen får saknas).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Antal tolkningsprocesser.")
 @click.option("--wait", is_flag=True, help="Vänta på ett annat pågående indexeringsjobb.")
-def index(corpus: Path, index_dir: Path | None, rebuild: bool, workers: int | None, wait: bool) -> None:
-    """Indexera (eller uppdatera indexet för) alla protokoll i CORPUS.
+def index(corpus: Path, index_dir: Path | None, rebuild: bool, replace: bool, remove: Path | None,
+          workers: int | None, wait: bool) -> None:  # fmt: skip
+    """Indexera (eller uppdatera indexet för) alla protokoll i MAPP (standard: corpus).
 
-    Bara nya och ändrade filer tolkas; borttagna filer försvinner ur indexet.
-    Slutstatus: 0 allt gick bra, 1 några filer misslyckades men indexet uppdaterades,
-    2 felaktiga argument, 3 ett annat indexeringsjobb pågår.
+    Ett index kan byggas från flera mappar: varje mapp läggs till, och andra mappars möten
+    finns kvar. Bara nya och ändrade filer tolkas; möten försvinner bara när deras fil är borta
+    ur mappen som indexeras. Slutstatus: 0 allt gick bra, 1 några filer misslyckades men
+    indexet uppdaterades, 2 felaktiga argument, 3 ett annat indexeringsjobb pågår.
 
     Example: protokoll index corpus --index /tmp/protokoll-index
     """
     from indexer.errors import IndexBusy
-    from indexer.index import build_index
+    from indexer.index import build_index, remove_folder
 
     target = _resolve_index(index_dir)
-    bar = _progress_bar()
+    if remove is not None and (replace or rebuild):
+        raise click.UsageError("--remove kan inte kombineras med --replace eller --rebuild.")
+    if remove is None and not corpus.is_dir():
+        raise click.BadParameter(f"mappen {corpus} finns inte eller är ingen mapp.",
+                                 param_hint="MAPP")  # fmt: skip
+    bar = _progress_bar() if remove is None else None
     try:
-        report = build_index(
-            corpus, target, rebuild=rebuild, workers=workers, wait=wait,
-            progress=bar.update if bar else None,
-        )
+        if remove is not None:
+            report = remove_folder(remove, target, wait=wait)
+        else:
+            report = build_index(
+                corpus, target, rebuild=rebuild, replace=replace, workers=workers, wait=wait,
+                progress=bar.update if bar else None,
+            )
     except IndexBusy as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_BUSY)
@@ -152,21 +170,28 @@ def _index_summary(report: object, target: Path) -> str:
     from indexer.pipeline import safe_name
 
     r = report  # indexer.index.BuildReport
+    walked = ", ".join(safe_name(p) for p in r.walked)  # type: ignore[attr-defined]
     lines = [
         f"Index: {target}" + (" (nybyggt)" if r.rebuilt else ""),  # type: ignore[attr-defined]
+        *([f"Lästa mappar: {walked}"] if walked else []),
+        *[f"Borttagen ur indexet: {safe_name(p)}" for p in r.dropped],  # type: ignore[attr-defined]
         f"  tillagda:     {len(r.added)}",  # type: ignore[attr-defined]
         f"  uppdaterade:  {len(r.updated)}",  # type: ignore[attr-defined]
-        f"  borttagna:    {len(r.removed)}",  # type: ignore[attr-defined]
+        f"  borttagna:    {len(r.removed)}"  # type: ignore[attr-defined]
+        + (" (filer som inte längre finns i de lästa mapparna)" if r.removed and walked else ""),  # type: ignore[attr-defined]
         f"  oförändrade:  {len(r.unchanged)}",  # type: ignore[attr-defined]
         f"  misslyckade:  {len(r.failed)}",  # type: ignore[attr-defined]
     ]
     lines += [f"    {safe_name(path)}: {safe_name(reason)}" for path, reason in r.failed]  # type: ignore[attr-defined]
+    lines.append("Mappar i indexet:" if r.folders else "Indexet har inga mappar kvar.")  # type: ignore[attr-defined]
+    lines += [f"  {safe_name(path)}: {n} {'möte' if n == 1 else 'möten'}"
+              for path, n in r.folders]  # type: ignore[attr-defined]  # fmt: skip
     lines.append(f"Tid: {r.durations.get('total', 0.0):.1f} s")  # type: ignore[attr-defined]
     return "\n".join(lines)
 
 
 @cli.command()
-@click.argument("query", required=False, default="")
+@click.argument("query", required=False, default="", metavar="[FRÅGA]")
 @click.option("--organisation", multiple=True, help="Filtrera på organisation.")
 @click.option("--organ", multiple=True, help="Filtrera på organ (t.ex. styrelse).")
 @click.option("--kommun", multiple=True, help="Filtrera på kommun.")

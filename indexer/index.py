@@ -29,6 +29,7 @@ from typing import Any
 from whoosh import index as windex
 
 from indexer import generations as gens
+from indexer import sources as folders_registry
 from indexer.errors import ExtractError, ProtokollError
 from indexer.pipeline import safe_name
 from indexer.records import Meeting
@@ -70,6 +71,9 @@ class BuildReport:
     items: int = 0  # agenda items written in this run
     rebuilt: bool = False
     generation: str = ""
+    folders: list[tuple[str, int]] = field(default_factory=list)  # (folder, meetings) after the run
+    walked: list[str] = field(default_factory=list)  # the folders read in this run
+    dropped: list[str] = field(default_factory=list)  # folders taken out of the index
     durations: dict[str, float] = field(default_factory=dict)
 
 
@@ -269,23 +273,29 @@ def build_index(
     index_dir: Path,
     *,
     rebuild: bool = False,
+    replace: bool = False,
     progress: Progress | None = None,
     workers: int | None = None,
     wait: bool = False,
 ) -> BuildReport:
     """Bring ``index_dir`` up to date with ``corpus``; see the module docstring for guarantees.
 
+    Other folders already in the index keep their meetings (``indexer.sources``); a rebuild
+    re-reads all of them. ``replace`` makes ``corpus`` the index's only folder.
     Raises ``IndexBusy`` when another indexer holds the lock (unless ``wait``).
     """
     corpus, index_dir = Path(corpus), Path(index_dir)
     if not corpus.is_dir():  # a mistyped path must not look like "every file was deleted"
         raise ProtokollError(f"Korpusmappen {corpus} finns inte eller är ingen mapp.")
     with gens.writer_lock(index_dir, wait=wait):
-        return _build_locked(corpus, index_dir, rebuild, progress, workers or os.cpu_count() or 1)
+        return _build_locked(
+            corpus, index_dir, rebuild, replace, progress, workers or os.cpu_count() or 1
+        )
 
 
 def _build_locked(
-    corpus: Path, index_dir: Path, rebuild: bool, progress: Progress | None, workers: int
+    corpus: Path, index_dir: Path, rebuild: bool, replace: bool, progress: Progress | None,
+    workers: int,
 ) -> BuildReport:
     started = time.perf_counter()
     report = BuildReport()
@@ -293,52 +303,118 @@ def _build_locked(
     live = gens.current_generation(index_dir)
     if live is not None and not rebuild and gens.schema_version_of(live) != gens.SCHEMA_VERSION:
         rebuild = True  # an index of another schema cannot be updated in place
-    if live is None or rebuild or not windex.exists_in(str(live)):
+    rebuild = rebuild or replace or live is None or not windex.exists_in(str(live))
+    registered = [] if replace else folders_registry.load(index_dir)
+    registered, this = folders_registry.register(registered, corpus)
+    walk = folders_registry.to_walk(registered, this, rebuild)
+    previous = _live_sources(live) if rebuild else set()
+    if rebuild:
         gen, ix, known = gens.new_generation(index_dir), None, {}
         ix = windex.create_in(str(gen), build_schema())
         gens.write_meta(gen)
         report.rebuilt = True
     else:
+        assert live is not None
         gen, ix = live, windex.open_dir(str(live))
         known = indexed_state(ix)
     report.generation = gen.name
 
-    files, report.failed = walk_corpus(corpus)
+    files, report.failed = _walk_folders(walk)
     report.durations["walk"] = time.perf_counter() - started
-    present = {source for source, _ in files}
-    _write_all(ix, corpus, files, known, present, report, progress, workers)
+    present = {source for source, _, _ in files}
+    gone = [s for s in known if s not in present
+            and folders_registry.owner(registered, s) in walk]  # fmt: skip
+    _write_all(ix, files, known, gone, report, progress, workers)
     ix.close()
     if report.rebuilt:
+        report.removed = sorted(previous - set(report.added))  # e.g. another folder's, --replace
         gens.switch_to(index_dir, gen)
         gens.prune_generations(index_dir)
+    folders_registry.save(index_dir, registered)
+    report.walked = [f.path for f in walk]
+    held = set(known) - set(report.removed) | set(report.added)
+    report.folders = folders_registry.counts(registered, held)
     report.durations["total"] = time.perf_counter() - started
+    return report
+
+
+def _live_sources(live: Path | None) -> set[str]:
+    if live is None or not windex.exists_in(str(live)):
+        return set()
+    try:
+        ix = windex.open_dir(str(live))
+    except Exception:  # noqa: BLE001 - an unreadable old index is being replaced anyway
+        return set()
+    try:
+        return set(indexed_state(ix))
+    finally:
+        ix.close()
+
+
+def _walk_folders(
+    walk: list[folders_registry.Folder],
+) -> tuple[list[tuple[str, Path, Path]], list[tuple[str, str]]]:
+    """Supported files of every folder as (source, path, folder root); failures by source."""
+    files: list[tuple[str, Path, Path]] = []
+    failed: list[tuple[str, str]] = []
+    for folder in walk:
+        root = Path(folder.path)
+        found, problems = walk_corpus(root)
+        files += [(folder.source(rel), path, root) for rel, path in found]
+        failed += [(folder.source(rel), reason) for rel, reason in problems]
+    return files, failed
+
+
+def remove_folder(folder: Path, index_dir: Path, *, wait: bool = False) -> BuildReport:
+    """Take one folder's meetings out of the index (the folder itself may be gone already)."""
+    index_dir = Path(index_dir)
+    report = BuildReport()
+    with gens.writer_lock(index_dir, wait=wait):
+        registered = folders_registry.load(index_dir)
+        entry = folders_registry.find(registered, folder)
+        if entry is None:
+            raise folders_registry.unregistered_error(folder, registered)
+        gen, ix = gens.open_generation(index_dir)
+        known = indexed_state(ix)
+        writer = ix.writer(**WRITER_OPTIONS)
+        for source in sorted(known):
+            if folders_registry.owner(registered, source) == entry:
+                writer.delete_by_term("source", source)
+                report.removed.append(source)
+        writer.commit()
+        ix.close()
+        remaining = [f for f in registered if f != entry]
+        folders_registry.save(index_dir, remaining)
+        report.dropped = [entry.path]
+        report.generation = gen.name
+        report.folders = folders_registry.counts(remaining, set(known) - set(report.removed))
     return report
 
 
 def _write_all(
     ix: windex.Index,
-    corpus: Path,
-    files: list[tuple[str, Path]],
+    files: list[tuple[str, Path, Path]],
     known: dict[str, _Indexed],
-    present: set[str],
+    gone: list[str],
     report: BuildReport,
     progress: Progress | None,
     workers: int,
 ) -> None:
     t0 = time.perf_counter()
     writer = _new_writer(ix, bulk=report.rebuilt and len(files) >= BULK_MIN_FILES)
-    for source in sorted(set(known) - present):
+    for source in sorted(gone):
         writer.delete_by_term("source", source)
         report.removed.append(source)
     # Meeting ids held by files that stay; a new file may not take one of them.
-    taken = {k.meeting_id: s for s, k in known.items() if s in present}
+    leaving = set(gone)
+    taken = {k.meeting_id: s for s, k in known.items() if s not in leaving}
     jobs = []
-    for source, path in files:
+    for source, path, root in files:
         old = known.get(source)
         if old is not None and old.stamp is not None and old.stamp == _stamp(path):
             report.unchanged.append(source)  # same size and mtime: skip even the hashing
             continue
-        jobs.append((source, str(path), str(corpus), old.sha256 if old else None))
+        jobs.append((source, str(path), str(root), old.sha256 if old else None))
     pause_after = int(os.environ.get(PAUSE_ENV, "0") or 0)
     done = len(report.unchanged)
     for n, parsed in enumerate(_parse_all(jobs, workers), start=1):

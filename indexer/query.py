@@ -84,6 +84,16 @@ def _iso_date(raw: str | None, name: str) -> str | None:
         ) from None
 
 
+def _check_filter_value(name: str, value: str) -> None:
+    """Filters with a fixed form: a year is four digits, the decision filter is ``ja`` or ``nej``."""
+    if name == "ar" and not (len(value) == 4 and value.isascii() and value.isdigit()):
+        raise QueryError(
+            f"Året i ar ska skrivas med fyra siffror, till exempel 2015 (inte {value!r}).", "ar"
+        )
+    if name == "beslut" and value not in ("ja", "nej"):
+        raise QueryError("Filtret beslut tar värdet ja (punkter med beslut) eller nej.", "beslut")
+
+
 @dataclass(frozen=True)
 class SearchRequest:
     q: str = ""
@@ -109,6 +119,7 @@ class SearchRequest:
                     continue
                 if len(value) > MAX_FILTER_VALUE_LENGTH:
                     raise QueryError(f"Värdet för {name} är för långt.", name)
+                _check_filter_value(name, value)
                 filters.add((name, value))
         if len(filters) > MAX_FILTERS:
             raise QueryError(f"För många filter (högst {MAX_FILTERS}).", "filter")
@@ -122,7 +133,10 @@ class SearchRequest:
         date_from = _iso_date(_single(args, "fran"), "fran")
         date_to = _iso_date(_single(args, "till"), "till")
         if date_from and date_to and date_from > date_to:
-            date_from, date_to = date_to, date_from
+            raise QueryError(
+                f"Datumintervallet är bakvänt: från {date_from} ligger efter till {date_to}. "
+                "Byt plats på datumen.", "fran"
+            )
         return cls(q, tuple(sorted(filters)), date_from, date_to, sort, page, size)
 
     def to_args(self) -> list[tuple[str, str]]:
@@ -194,7 +208,10 @@ class TrendsRequest:
         year_from = _bounded_int(_single(args, "fran_ar"), "fran_ar", 0, 0, 2100) or None
         year_to = _bounded_int(_single(args, "till_ar"), "till_ar", 0, 0, 2100) or None
         if year_from and year_to and year_from > year_to:
-            year_from, year_to = year_to, year_from
+            raise QueryError(
+                f"Årsintervallet är bakvänt: från {year_from} ligger efter till {year_to}. "
+                "Byt plats på åren.", "fran_ar"
+            )
         return cls(base.q, topic, base.filters, by, year_from, year_to)
 
     def to_args(self) -> list[tuple[str, str]]:

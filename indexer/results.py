@@ -93,7 +93,7 @@ class SearchResult:
 @dataclass(frozen=True)
 class TrendSeries:
     name: str  # organisation or municipality
-    counts: tuple[int, ...]  # one per year in TrendsResult.years
+    counts: tuple[int | None, ...]  # one per year in TrendsResult.years; None: no meetings held
 
 
 @dataclass(frozen=True)
@@ -116,10 +116,14 @@ class TrendsResult:
         }
 
     def csv_rows(self) -> list[list[str]]:
-        """Long format (år, serie, antal): what a researcher loads into R or a spreadsheet."""
+        """Long format (år, serie, antal): what a researcher loads into R or a spreadsheet.
+
+        A year without meetings in the archive has an empty count (missing, not zero).
+        """
         rows = [["år", "serie", "antal"]]
         for s in self.series:
-            rows.extend([str(y), s.name, str(c)] for y, c in zip(self.years, s.counts))
+            rows.extend([str(y), s.name, "" if c is None else str(c)]
+                        for y, c in zip(self.years, s.counts))  # fmt: skip
         return rows
 
 

@@ -106,7 +106,9 @@ class SearchService:
         fmasks = {n: doc_mask(postings, q) for n, q in filters.items()}
         base_q = _and(_base_parts(cq, request, self._bounded(cq.query, searcher, notes), arrays))
         base = postings.matches(base_q)
-        matched = _intersect(base, fmasks.values()) & (not cq.matches_nothing)
+        if cq.matches_nothing:  # the facets must count the same (empty) set as the hits
+            base = np.zeros_like(base)
+        matched = _intersect(base, fmasks.values())
         if not matched.any() and cq.relaxed is not None:
             relaxed_notes: list[str] = []
             text = self._bounded(cq.relaxed, searcher, relaxed_notes)
@@ -229,7 +231,7 @@ class SearchService:
         return coverage(self._all_summaries(searcher, gen))
 
     def trends(self, request: TrendsRequest) -> TrendsResult:
-        from indexer.browse import trend_series
+        from indexer.browse import mark_gaps, trend_series
 
         cq = compile_query(request.q)
         searcher, arrays, _ = self._searcher()
@@ -244,6 +246,7 @@ class SearchService:
         postings = Postings(searcher, arrays.postings)
         docs = np.flatnonzero(postings.matches(_and(parts)))
         years, series, total = trend_series(docs, arrays, request)
+        series = mark_gaps(years, series, self.coverage(), request.by)
         return TrendsResult(request, years, series, total, " ".join(notes) or None)
 
     def topics(self) -> dict[str, str]:

@@ -25,21 +25,16 @@ pytestmark = [
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 QUERY = "e-tjänster"
 VIEWPORT = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 740}  # a common phone width in CSS pixels
+BROWSER_TIMEOUT_MS = 300_000  # Playwright's 30 s default fails on a loaded shared machine
 
 
 @pytest.fixture(scope="module")
 def base_url(built_index: Path) -> Iterator[str]:
-    from test_serve import free_port, start_server, wait_until_up
+    from test_serve import running_server
 
-    port = free_port()
-    proc, _ = start_server(built_index, port, "--corpus", str(CORPUS), "--threads", "4")
-    url = f"http://127.0.0.1:{port}"
-    wait_until_up(url + "/")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    if proc.stdout:
-        proc.stdout.close()
+    with running_server(built_index, "--corpus", str(CORPUS), "--threads", "4") as (url, _, _):
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +51,18 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture()
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport=VIEWPORT, locale="sv-SE")
+    yield from _page(browser, VIEWPORT)
+
+
+@pytest.fixture()
+def phone(browser: Any) -> Iterator[Any]:
+    yield from _page(browser, PHONE)
+
+
+def _page(browser: Any, viewport: dict[str, int]) -> Iterator[Any]:
+    context = browser.new_context(viewport=viewport, locale="sv-SE")
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    context.set_default_navigation_timeout(BROWSER_TIMEOUT_MS)
     pg = context.new_page()
     problems: list[str] = []
     pg.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
@@ -185,3 +191,35 @@ def test_keyboard_reaches_search_facets_and_paging_with_visible_focus(page: Any,
     assert all(seen.values()), seen
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"sida="))
+
+
+def test_phone_shows_results_first_and_filters_behind_a_disclosure(
+    phone: Any, base_url: str, tmp_path: Path
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    phone.goto(f"{base_url}/?q={QUERY}")
+    assert in_viewport(phone, ".hit")  # the first result is on the first screen
+    facet = phone.locator("aside.facets a.facet-link").first
+    assert not facet.is_visible()
+    shoot(phone, tmp_path, "phone-closed")
+    for state in ("closed", "open"):
+        if state == "open":
+            phone.locator("details.facets-disclosure > summary").click()
+            assert facet.is_visible()
+            shoot(phone, tmp_path, "phone-open")
+        results = Axe().run(phone, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+        assert results.response["violations"] == [], (state, results.generate_report())
+    before = count_of(phone)
+    expected = int(facet.locator(".count").inner_text().split()[0])
+    facet.click()
+    phone.wait_for_selector(".active-filters .chip.removable")
+    assert count_of(phone) == expected <= before
+    assert "1 aktivt filter" in phone.locator("details.facets-disclosure > summary").inner_text()
+    assert in_viewport(phone, ".hit")
+
+
+def test_wide_screen_shows_the_filters_without_a_click(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/?q={QUERY}")
+    assert page.locator("aside.facets a.facet-link").first.is_visible()
+    assert not page.locator("details.facets-disclosure > summary").is_visible()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -117,22 +116,6 @@ def test_lexicon_cache_round_trip_and_speed(tmp_path: Path) -> None:
     built = load_lexicon(cache_dir=tmp_path)
     files = list(tmp_path.glob("compound-lexicon-*.pickle"))
     assert len(files) == 1
-    start = time.perf_counter()
     cached = load_lexicon(cache_dir=tmp_path)
-    elapsed = time.perf_counter() - start
     assert isinstance(cached, Lexicon) and cached.roles == built.roles
-    assert elapsed < 2.0  # about 0.3 s on the reference machine; generous for a busy CI box
     assert "flykting" in built.roles and "mottagnings" in built.base
-
-
-def test_split_speed_uncached() -> None:
-    words = [w for w in list(GOLD_COMPOUNDS) + GOLD_WHOLE if len(w) >= 9]
-    split_word("flyktingmottagning")  # load the lexicon outside the timing
-    rounds = 30
-    start = time.perf_counter()
-    for _ in range(rounds):
-        split_word.cache_clear()
-        for word in words:
-            split_word(word)
-    rate = rounds * len(words) / (time.perf_counter() - start)
-    assert rate > 5_000  # about 40-60 k words/s on the reference machine; 5 k is a failure

@@ -29,7 +29,7 @@ def test_every_subcommand_is_documented_in_the_readme() -> None:
 def test_every_subcommand_has_help_with_an_example(name: str) -> None:
     result = CliRunner().invoke(cli, [name, "--help"])
     assert result.exit_code == 0, result.output
-    assert "Example:" in result.output, f"{name} --help saknar ett exempel"
+    assert "Exempel:" in result.output, f"{name} --help saknar ett exempel"
     for option in cli.commands[name].params:
         if isinstance(option, click.Option) and not option.hidden:
             assert option.help, f"{name} {option.opts[0]} saknar hjälptext"

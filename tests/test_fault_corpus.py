@@ -174,14 +174,14 @@ def _special_corpus(base: Path, kind: str) -> tuple[FaultCorpus, Run]:
         (corpus.root / "kopior" / src.name).write_bytes(src.read_bytes())
         corpus.good.append(f"kopior/{src.name}")
     add_special_faults(corpus, seed=3, kinds=(kind,))
-    run = run_measured(index_command(corpus.root, base / "index"), timeout=15)
+    run = run_measured(index_command(corpus.root, base / "index"), timeout=TIMEOUT_S)
     return corpus, run
 
 
 def test_fifo_named_txt_is_reported_without_hanging(tmp_path: Path) -> None:
     """A FIFO blocks a plain read forever, and unlike mode 000 it fails for root too."""
     corpus, run = _special_corpus(tmp_path, "fifo")
-    assert run.returncode is not None, "indexeringen hängde sig på en FIFO och dödades efter 15 s"
+    assert run.returncode is not None, f"indexeringen hängde sig på en FIFO och dödades efter {TIMEOUT_S} s"
     assert run.returncode == EXIT_SOME_FAILED, run.stdout[-1500:] + run.stderr[-1500:]
     assert "fifo-ror.txt:" in run.stdout
     assert set(corpus.good) <= indexed_sources(tmp_path / "index")

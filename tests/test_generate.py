@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import tomllib
 from collections import Counter
 from pathlib import Path
@@ -38,16 +37,13 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_same_seed_gives_identical_bytes_and_another_seed_does_not(tmp_path: Path) -> None:
-    started = time.perf_counter()
     generate(30, tmp_path / "a", seed=42)
-    elapsed = time.perf_counter() - started
     generate(30, tmp_path / "b", seed=42)
     generate(30, tmp_path / "c", seed=43)
     a, b, c = (files_of(tmp_path / x) for x in "abc")
     assert a == b
     assert a != c
     assert len([f for f in a if f != "manifest.json" and not f.endswith(".toml")]) == 30
-    assert elapsed < 5, f"30 meetings took {elapsed:.1f} s"
 
 
 def test_parallel_rendering_gives_the_same_bytes(tmp_path: Path) -> None:

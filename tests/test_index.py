@@ -185,7 +185,9 @@ def test_killed_rebuild_leaves_the_old_index_and_a_rerun_completes(corpus_copy: 
                 break
         proc.send_signal(signal.SIGKILL)
     finally:
-        proc.wait(timeout=30)
+        if proc.poll() is None:  # the loop above failed: never leave the writer running
+            proc.kill()
+        proc.wait(timeout=120)
     assert proc.returncode == -signal.SIGKILL
     assert gens.current_generation(index_dir) == old_gen
     assert len(list(index_dir.glob("gen-*"))) == 2  # the half-built generation is still there

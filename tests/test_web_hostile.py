@@ -164,7 +164,7 @@ def test_bounded_parameters_are_400_with_the_parameter(client, args: dict, param
 
 def test_unknown_facet_values_give_zero_hits(client) -> None:
     for args in ({"organisation": "Finns Inte AB"}, {"ar": "1066"}, {"kommun": "Atlantis"},
-                 {"amne": "okänt-ämne"}, {"beslut": "kanske"}):
+                 {"amne": "okänt-ämne"}):  # beslut=kanske is malformed: 400 (test_web_surprises)
         response = client.get("/api/search", query_string={"q": "e-tjänster", **args})
         assert response.status_code == 200, args
         assert response.get_json()["total"] == 0

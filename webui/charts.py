@@ -9,6 +9,7 @@ costs nothing.
 from __future__ import annotations
 
 import io
+import math
 import threading
 from functools import lru_cache
 from typing import Any
@@ -28,7 +29,9 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "h", "<", ">", "p", "8")
 STYLES = ("-", "--", "-.", ":")
 _LOCK = threading.Lock()
 
-Series = tuple[tuple[str, tuple[int, ...]], ...]
+Series = tuple[tuple[str, tuple[int | None, ...]], ...]
+GAP_COLOUR = "#e8ebef"
+GAP_LABEL = "Inga möten i arkivet"
 Key = tuple[str, tuple[int, ...], Series]
 
 
@@ -70,9 +73,13 @@ def _render(key: Key) -> str:
 
 
 def _lines(ax: Any, years: tuple[int, ...], series: Series) -> None:
+    """A year without meetings in the archive (None) is NaN, which matplotlib leaves as a gap in
+    the line; years missing for every series are shaded, so the gap is visibly missing data."""
+    _shade_gaps(ax, years, series)
     # Later series are thinner and dashed, so a line lying on top of another still shows both.
     for i, (name, counts) in enumerate(series):
-        ax.plot(years, counts, label=name, color=PALETTE[i % len(PALETTE)],
+        values = [math.nan if c is None else c for c in counts]
+        ax.plot(years, values, label=name, color=PALETTE[i % len(PALETTE)],
                 marker=MARKERS[i % len(MARKERS)], linewidth=max(1.2, 3.6 - 0.6 * i),
                 markersize=max(4, 9 - i), linestyle=STYLES[i % len(STYLES)], zorder=3 + i)
     ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
@@ -81,11 +88,21 @@ def _lines(ax: Any, years: tuple[int, ...], series: Series) -> None:
 def _bars(ax: Any, years: tuple[int, ...], series: Series) -> None:
     """One or two years make a poor line; grouped bars show the same numbers honestly."""
     width = 0.8 / max(1, len(series))
+    _shade_gaps(ax, years, series)
     for i, (name, counts) in enumerate(series):
-        offsets = [y - 0.4 + width * (i + 0.5) for y in years]
-        ax.bar(offsets, counts, width=width * 0.9, label=name, color=PALETTE[i % len(PALETTE)])
+        kept = [(y, c) for y, c in zip(years, counts) if c is not None]
+        offsets = [y - 0.4 + width * (i + 0.5) for y, _ in kept]
+        ax.bar(offsets, [c for _, c in kept], width=width * 0.9, label=name,
+               color=PALETTE[i % len(PALETTE)])  # fmt: skip
     if years:
         ax.set_xlim(years[0] - 0.6, years[-1] + 0.6)
+
+
+def _shade_gaps(ax: Any, years: tuple[int, ...], series: Series) -> None:
+    gaps = [y for j, y in enumerate(years) if series and all(c[j] is None for _, c in series)]
+    for n, year in enumerate(gaps):
+        ax.axvspan(year - 0.5, year + 0.5, color=GAP_COLOUR, zorder=0,
+                   label=GAP_LABEL if n == 0 else None)  # fmt: skip
 
 
 def _accessible(svg: str, title: str) -> str:

@@ -29,6 +29,10 @@ def default_corpus() -> Path | None:
     return None
 
 
+def _count(n: int, singular: str, plural: str) -> str:
+    return f"{n} {singular if n == 1 else plural}"
+
+
 def _ensure_index(index_dir: Path, corpus: Path | None) -> None:
     """Build the index from ``corpus`` when none exists yet, printing progress."""
     from indexer.generations import current_generation
@@ -47,9 +51,9 @@ def _ensure_index(index_dir: Path, corpus: Path | None) -> None:
         click.echo(f"  {done}/{total} {source}", err=True)
 
     report = build_index(corpus, index_dir, progress=progress)
-    click.echo(f"Klart: {report.items} punkter från {len(report.added)} filer"
-               f"{f', {len(report.failed)} filer kunde inte läsas' if report.failed else ''}.",
-               err=True)
+    failed = f", {_count(len(report.failed), 'fil', 'filer')} kunde inte läsas" if report.failed else ""
+    click.echo(f"Klart: {_count(report.items, 'punkt', 'punkter')} från "
+               f"{_count(len(report.added), 'fil', 'filer')}{failed}.", err=True)  # fmt: skip
     for source, reason in report.failed:
         click.echo(f"  misslyckades: {source}: {reason}", err=True)
 

@@ -21,12 +21,19 @@ def swedish_date(iso: str | None) -> str:
         return iso
 
 
+def count_label(count: int, singular: str, plural: str) -> str:
+    """``3|antal("möte", "möten")`` → "3 möten", ``1`` → "1 möte"; thousands with a thin space."""
+    word = singular if count == 1 else plural
+    return f"{count:,} {word}".replace(",", "\u00a0")
+
+
 def hits_label(count: int) -> str:
-    return "1 träff" if count == 1 else f"{count:,} träffar".replace(",", "\u00a0")
+    return count_label(count, "träff", "träffar")
 
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(swedish_date, "datum")
     app.add_template_filter(hits_label, "traffar")
+    app.add_template_filter(count_label, "antal")
     app.add_template_global(url_for_state)
     app.add_template_global(zip, "zip")

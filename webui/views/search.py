@@ -22,7 +22,8 @@ from webui.service import get_service
 
 bp = Blueprint("search", __name__)
 
-EXAMPLES = ("e-tjänster", "flyktingmottagning", "\"gemensam nämnd\"", "bredband OR fiber",
+# Every example must find something in the bundled corpus (tests/test_examples.py checks).
+EXAMPLES = ("e-tjänster", "flyktingmottagning", "\"gemensam nämnd\"", "skola OR förskola",
             "digital* beslut:ja")
 CSV_COLUMNS = ("möte", "organisation", "organ", "datum", "plats", "punkt", "rubrik", "beslut",
                "ämnen", "länk")
