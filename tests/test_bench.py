@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.bench.measure import load_queries, percentile
-from indexer.bench.peers import Fts5Peer, translate
-from indexer.bench.report import replace_section
+from benchmark.measure import load_queries, percentile
+from benchmark.peers import Fts5Peer, translate
+from benchmark.report import replace_section
 
 TOP_KEYS = {"meetings", "items", "index", "incremental_s", "query", "trends", "web", "peers", "machine"}
 
@@ -73,7 +73,7 @@ def test_section_is_replaced_and_the_rest_kept(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_small_benchmark_end_to_end(tmp_path: Path) -> None:
     pytest.importorskip("tantivy")
-    from indexer.bench import BenchConfig, run_bench
+    from benchmark import BenchConfig, run_bench
 
     mix = tmp_path / "queries.txt"  # a slice of the mix, one line per category, keeps it fast
     firsts = {q.category: q for q in reversed(load_queries())}

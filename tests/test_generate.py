@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from indexer.cli import cli
 from indexer.errors import ProtokollError
 from indexer.extract import extract_text
-from indexer.generate import generate, vocabulary
+from benchmark.generate import generate, vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 

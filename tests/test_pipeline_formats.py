@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from indexer.errors import ExtractError
-from indexer.generate import generate
+from benchmark.generate import generate
 from indexer.pipeline import load_meeting
 from indexer.records import Action, Meeting
 

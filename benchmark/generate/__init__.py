@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path
 
 from indexer.errors import ProtokollError
-from indexer.generate.plan import (
+from benchmark.generate.plan import (
     PROJECT_CORPUS,
     Body,
     GenerateReport,
@@ -31,7 +31,7 @@ from indexer.generate.plan import (
     plan_meetings,
     vocabulary,
 )
-from indexer.generate.render import render_meeting
+from benchmark.generate.render import render_meeting
 
 __all__ = ["GenerateReport", "generate", "plan_meetings", "vocabulary"]
 

@@ -6,7 +6,7 @@ import datetime as dt
 import random
 from collections.abc import Callable, Sequence
 
-from indexer.generate.compose import (
+from benchmark.generate.compose import (
     Header,
     _Filler,
     _header,
@@ -14,7 +14,7 @@ from indexer.generate.compose import (
     compose,
     swedish_date,
 )
-from indexer.generate.plan import (
+from benchmark.generate.plan import (
     CHARS_PER_PAGE,
     MONTHS,
     WEEKDAYS,

@@ -11,9 +11,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import indexer
 from indexer.records import slugify
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parent.parent / "data" / "generator"
+MUNICIPALITIES = Path(indexer.__file__).resolve().parent / "data" / "kommuner.csv"  # the product's own table
 PROJECT_CORPUS = Path(__file__).resolve().parent.parent.parent / "corpus"
 FORMAT_WEIGHTS = {"txt": 0.62, "md": 0.31, "html": 0.03, "pdf": 0.02, "docx": 0.02}
 STYLE_EXT = {"numbered": "txt", "paragraph": "txt", "pdftext": "txt", "web": "txt",
@@ -85,10 +87,10 @@ class Vocabulary:
 def vocabulary() -> Vocabulary:
     """Read the data files once per process."""
     by_county: dict[str, list[str]] = {}
-    with (DATA / "kommuner.csv").open(encoding="utf-8") as handle:
+    with MUNICIPALITIES.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             by_county.setdefault(row["county_code"], []).append(row["municipality_name"])
-    gen = DATA / "generator"
+    gen = DATA
     bodies = tomllib.loads((gen / "bodies.toml").read_text(encoding="utf-8"))
     names = {
         m: m if m.endswith(("s", "x", "z")) else m + "s" for c in by_county.values() for m in c
