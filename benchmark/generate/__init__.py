@@ -31,6 +31,7 @@ from benchmark.generate.plan import (
     plan_meetings,
     vocabulary,
 )
+from benchmark.generate.messy import manifest_fields
 from benchmark.generate.render import render_meeting
 
 __all__ = ["GenerateReport", "generate", "plan_meetings", "vocabulary"]
@@ -148,10 +149,10 @@ def _write_manifest(out: Path, seed: int, bodies: list[Body], plans: list[Meetin
                 "organisation": p.body.organisation,
                 "body": p.body.group,
                 "date": p.date.isoformat(),
-                "items": p.items,
                 "format": p.fmt,
                 "style": p.style if p.fmt in {"txt", "md"} else p.fmt,
                 "encoding": {"txt": p.encoding, "md": "utf-8"}.get(p.fmt),
+                **manifest_fields(p.style if p.fmt in {"txt", "md"} else p.fmt, p.items),
             }
             for p in plans
         },

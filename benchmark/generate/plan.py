@@ -81,6 +81,7 @@ class Vocabulary:
     topics: list[dict[str, Any]]
     names: dict[str, list[str]]
     sentences: dict[str, Any]
+    messy: dict[str, Any]
 
 
 @cache
@@ -103,6 +104,7 @@ def vocabulary() -> Vocabulary:
         topics=tomllib.loads((gen / "topics.toml").read_text(encoding="utf-8"))["topic"],
         names=tomllib.loads((gen / "names.toml").read_text(encoding="utf-8")),
         sentences=tomllib.loads((gen / "sentences.toml").read_text(encoding="utf-8")),
+        messy=tomllib.loads((gen / "messy.toml").read_text(encoding="utf-8")),
     )
 
 
@@ -142,6 +144,8 @@ def _person(rng: random.Random, vocab: Vocabulary) -> str:
 
 def plan_meetings(count: int, seed: int) -> tuple[list[Body], list[MeetingPlan]]:
     """Decide every meeting's body, date, style, format and size before rendering any."""
+    from benchmark.generate.messy import pick_messy  # messy renders plans: import it late
+
     rng = random.Random(seed)
     vocab = vocabulary()
     bodies = plan_bodies(rng, vocab)
@@ -153,7 +157,10 @@ def plan_meetings(count: int, seed: int) -> tuple[list[Body], list[MeetingPlan]]
         body = rng.choices(bodies, weights)[0]
         fmt = rng.choices(formats, fweights)[0]
         style = body.style if rng.random() < 0.75 else rng.choice(list(STYLE_EXT))
-        if fmt in {"txt", "md"}:
+        messy = pick_messy(rng)
+        if messy:  # real archives' damage lives in text layers: these are .txt files
+            style, fmt = messy, "txt"
+        elif fmt in {"txt", "md"}:
             fmt = STYLE_EXT[style]
         pages = min(30.0, max(0.5, rng.lognormvariate(1.0, 0.75)))
         if fmt in {"pdf", "docx", "html"}:
