@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.children import run_child
+from benchmark.generate import GENERATOR_VERSION, generate
 from benchmark.measure import (
     QUERY_FILE,
     BenchQuery,
@@ -79,6 +80,7 @@ def run_bench(cfg: BenchConfig, echo: Echo = print) -> dict[str, Any]:
     extra = ensure_archive(cfg.out / f"nya-{cfg.new_meetings}-s{cfg.seed}", cfg.new_meetings,
                            cfg.seed + EXTRA_SEED_OFFSET, echo)  # fmt: skip
     _remove_new_folder(archive)
+    results["machine"]["run"]["archive"] = archive_summary(archive)
     index_dir = cfg.out / f"index-{cfg.meetings}-s{cfg.seed}"
     results["index"] = measure_index(archive, index_dir, cfg.meetings, cfg.workers, echo)
     items = export_items(index_dir)
@@ -96,6 +98,8 @@ def run_bench(cfg: BenchConfig, echo: Echo = print) -> dict[str, Any]:
     results["incremental_s"], new_sources = measure_incremental(archive, extra, index_dir, echo)
     _save(results, cfg, started)
     if not cfg.skip_peers:
+        from benchmark.compare import measure_peers
+
         results["peers"] = measure_peers(cfg, items, index_dir, new_sources, queries, results, echo)
     results["machine"]["run"]["partial"] = False
     _save(results, cfg, started)
@@ -128,14 +132,23 @@ def ensure_archive(folder: Path, meetings: int, seed: int, echo: Echo) -> Path:
             data = json.loads(manifest.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             data = {}
-        if data.get("seed") == seed and data.get("meetings") == meetings:
+        if (data.get("seed"), data.get("meetings"), data.get("version")) == (seed, meetings, GENERATOR_VERSION):
             echo(f"Återanvänder arkivet {folder}")
             return folder
-    from benchmark.generate import generate
-
     echo(f"Genererar {meetings} möten i {folder} …")
     generate(meetings, folder, seed=seed)
     return folder
+
+
+def archive_summary(archive: Path) -> dict[str, Any]:
+    """What kind of archive was measured: the share of messy layouts and of each kind."""
+    files = json.loads((archive / "manifest.json").read_text(encoding="utf-8")).get("files", {})
+    n = len(files) or 1
+    kinds: dict[str, int] = {}
+    for meta in files.values():
+        kinds[meta.get("kind", "minutes")] = kinds.get(meta.get("kind", "minutes"), 0) + 1
+    return {"messy_share": round(sum(bool(m.get("messy")) for m in files.values()) / n, 3),
+            "kinds": kinds}  # fmt: skip
 
 
 def _count_files(archive: Path) -> int:
@@ -248,7 +261,7 @@ def measure_queries(index_dir: Path, queries: list[BenchQuery], passes: int) -> 
             per_query[k].append(ms)
             totals.append(result.total)
     trend_ms = []
-    for text, by in _trend_mix(queries):
+    for text, by in trend_mix(queries):
         ms, _ = timed(partial(service.trends, TrendsRequest(q=text, by=by)))
         trend_ms.append(ms)
     service.close()
@@ -271,7 +284,7 @@ def headline(per_query: list[list[float]], totals: list[int]) -> dict[str, Any]:
     return query
 
 
-def _trend_mix(queries: list[BenchQuery]) -> list[tuple[str, str]]:
+def trend_mix(queries: list[BenchQuery]) -> list[tuple[str, str]]:
     words = [q.text for q in queries if q.category in TRENDS_CATEGORIES]
     return [(w, "organisation") for w in words] + [(w, "kommun") for w in words[:20]]
 
@@ -354,74 +367,3 @@ def measure_incremental(archive: Path, extra: Path, index_dir: Path, echo: Echo)
         return None, NEW_FOLDER
     echo(f"  {seconds:.1f} s ({total_after - total_before} nya punkter sökbara)")
     return round(seconds, 2), NEW_FOLDER
-
-
-# ---------------------------------------------------------------- peers
-
-
-def measure_peers(cfg: BenchConfig, items: list[dict[str, Any]], index_dir: Path, new_source: str,
-                  queries: list[BenchQuery], ours: dict[str, Any], echo: Echo) -> dict[str, Any]:  # fmt: skip
-    from benchmark.peers import Fts5Peer
-    from benchmark.tantivy import TantivyPeer
-
-    new_items = export_items(index_dir, source_prefix=new_source)
-    out: dict[str, Any] = {}
-    folder = cfg.out / f"peers-{cfg.meetings}-s{cfg.seed}"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    makers: dict[str, Callable[[], Any]] = {"sqlite_fts5": lambda: Fts5Peer(folder / "fts5.db"), "tantivy": lambda: TantivyPeer(folder / "tantivy")}
-    for name, make in makers.items():
-        echo(f"Jämförelse: {name} …")
-        try:
-            peer = make()
-        except ImportError as exc:
-            out[name] = {"skipped": PEER_MISSING.format(name=name, module=exc.name or exc)}
-            echo(f"  {out[name]['skipped']}")
-            continue
-        path = folder / ("fts5.db" if name == "sqlite_fts5" else "tantivy")
-        out[name] = measure_peer(peer, path, items, new_items, queries, cfg, ours)
-        peer.close()
-    return out
-
-
-def measure_peer(peer: Any, path: Path, items: list[dict[str, Any]], new_items: list[dict[str, Any]],
-                 queries: list[BenchQuery], cfg: BenchConfig, ours: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
-    build_ms, _ = timed(lambda: peer.build(items))
-    seconds = build_ms / 1000
-    source_mb = ours["index"]["source_mb"]
-    result: dict[str, Any] = {
-        "index": {"seconds": round(seconds, 2), "meetings_per_s": round(cfg.meetings / seconds, 1),
-                  "mb_per_s": round(source_mb / seconds, 2),
-                  "size_mb": dir_size_mb(path) if path.is_dir() else round(path.stat().st_size / 2**20, 2),
-                  "note": "bara skrivning: texten är redan tolkad av vår pipeline"},
-    }  # fmt: skip
-    per_query: list[list[float]] = [[] for _ in queries]
-    totals = []
-    for _ in range(cfg.passes):
-        for k, q in enumerate(queries):
-            ms, answer = timed(partial(peer.search, q.text))
-            per_query[k].append(ms)
-            totals.append(answer["total"])
-    result["query"] = headline(per_query, totals)
-    trend = [timed(partial(peer.trends, text, by))[0] for text, by in _trend_mix(queries)]
-    result["trends"] = latency_summary(trend)
-    if new_items:
-        result["incremental_s"] = round(timed(lambda: peer.add(new_items))[0] / 1000, 3)
-    result["ratio"] = _ratios(result, ours)
-    return result
-
-
-def _ratios(peer: dict[str, Any], ours: dict[str, Any]) -> dict[str, float | None]:
-    """Peer time ÷ Protokollsök time: above 1 means Protokollsök is faster."""
-
-    def ratio(a: Any, b: Any) -> float | None:
-        return round(a / b, 3) if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else None
-
-    return {
-        "index_seconds": ratio(peer["index"]["seconds"], ours["index"]["seconds"]),
-        "query_p50": ratio(peer["query"]["p50_ms"], ours["query"]["p50_ms"]),
-        "query_p95": ratio(peer["query"]["p95_ms"], ours["query"]["p95_ms"]),
-        "cached_query_p95": ratio((peer["query"].get("cached") or {}).get("p95_ms"),
-                                  (ours["query"].get("cached") or {}).get("p95_ms")),
-        "trends_p95": ratio(peer["trends"]["p95_ms"], ours["trends"]["p95_ms"]),
-    }

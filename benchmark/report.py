@@ -106,7 +106,8 @@ def section(results: dict[str, Any]) -> str:
         (f"Measured {dt.date.today().isoformat()} by `protokoll bench --meetings {n} --seed {run.get('seed')}` "
          f"on {m.get('cpu_model')}, {m.get('cpu_count')} cores, {m.get('ram_gb')} GB RAM, Python {m.get('python')}, "
          f"Whoosh {m.get('whoosh')}, tantivy {m.get('tantivy')}, SQLite {m.get('sqlite')} "
-         f"(load average at start {m.get('load_avg_at_start')}). Whole run: {_fmt(run.get('total_s'))} s."),
+         f"(load average at start {m.get('load_avg_at_start')}). Whole run: {_fmt(run.get('total_s'))} s. "
+         f"Archive: {_archive_line(run.get('archive') or {})}."),
         "",
         "| Measure | Protokollsök | SQLite FTS5 | tantivy | Target |",
         "|---|---|---|---|---|",
@@ -122,6 +123,14 @@ def section(results: dict[str, Any]) -> str:
     lines += ["", FIRST_PASS_NOTE, "", _ratio_line(peers), "", _category_table(results),
               f"<!-- bench:{n} end -->"]
     return "\n".join(lines) + "\n"
+
+
+def _archive_line(archive: dict[str, Any]) -> str:
+    share = archive.get("messy_share")
+    if share is None:
+        return "generator without messy layouts"
+    kinds = ", ".join(f"{k} {v}" for k, v in sorted((archive.get("kinds") or {}).items()))
+    return f"{share:.0%} of meetings in messy layouts ({kinds})"
 
 
 def _ratio_line(peers: dict[str, Any]) -> str:

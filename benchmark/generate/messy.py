@@ -152,7 +152,7 @@ def render_agenda(plan: MeetingPlan, h: Header, items: list[Item], rng: random.R
         numbered = items[count:]
     page = 3
     for number, item in enumerate(numbered, 1):
-        out += ["", f"{number}. {item.title} {page}", item.paragraphs[0]]
+        out += ["", f"{number}. {item.title} {page}", "Ärendebeskrivning", *item.paragraphs]
         if item.decisions:
             out.append(_pick(rng, "agenda_proposal", _Slots(s.fill, **{**s.extra, "decision": item.decisions[0]})))
         page += rng.randrange(1, 6)
@@ -180,8 +180,7 @@ def render_portal(plan: MeetingPlan, h: Header, items: list[Item], rng: random.R
         length = rng.choice((5, 10, 15, 20, 30, 45))
         out += [f"{minutes // 60}:{minutes % 60:02d}", f"({length} min)", "", item.title, "",
                 rng.choice(plan.body.people), ""]  # fmt: skip
-        if rng.random() < 0.5:
-            out += ["  " + item.paragraphs[0], ""]
+        out += [f"  {p}" for p in item.paragraphs] + [""]  # the presenter's notes
         minutes += length
     out += [f"• {_pick(rng, 'news_body', s)}"]
     return "\n".join(out + _footer(rng)) + "\n"
@@ -197,7 +196,9 @@ def render_news(plan: MeetingPlan, h: Header, items: list[Item], rng: random.Ran
                              _pick(rng, "news_lead", s), "", f"Tid och plats: kl {h.start}, {h.place}", "",
                              rng.choice(m["news_intro_list"]), ""]  # fmt: skip
     out += [f"– {item.title}" for item in items]
-    out += ["", _pick(rng, "news_body", s), "", _pick(rng, "news_body", s)]
+    out += ["", _pick(rng, "news_body", s), ""]
+    out += [item.paragraphs[0] for item in items[1:-1]]  # a summary line per item, after the list
+    out += ["", _pick(rng, "news_body", s)]
     return "\n".join(out + _footer(rng)) + "\n"
 
 
@@ -206,8 +207,8 @@ def render_noitems(plan: MeetingPlan, h: Header, items: list[Item], rng: random.
     s = _slots(plan, h, rng, items)
     m = vocabulary().messy
     out = _site(plan, rng) + [f"{rng.choice(m['news_kind'])} {plan.date}", "", _pick(rng, "news_lead", s), ""]
-    for item in items[1:-1][:4]:
-        out += [" ".join(item.paragraphs[:2]), ""]
+    for item in items[1:-1]:  # the items' substance, told as a story without headings
+        out += [" ".join(item.paragraphs), ""]
     out += [_pick(rng, "news_body", s)]
     return "\n".join(out + _footer(rng)) + "\n"
 
