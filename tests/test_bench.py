@@ -187,3 +187,14 @@ def _alive(pid: int, created: float) -> bool:
         return proc.create_time() == created and proc.status() != psutil.STATUS_ZOMBIE
     except psutil.Error:
         return False
+
+
+def test_first_pass_is_the_headline_and_cached_repeats_sit_beside_it() -> None:
+    from benchmark import headline
+
+    per_query = [[100.0, 1.0, 1.0], [80.0, 2.0, 2.0], [60.0, 3.0, 3.0]]
+    query = headline(per_query, [5, 5, 5, 5, 5, 5, 5, 5, 5])
+    assert (query["p50_ms"], query["p99_ms"], query["n"]) == (80.0, 100.0, 3)
+    assert query["cached"]["p99_ms"] == 3.0 and query["cached"]["n"] == 6
+    assert query["all_passes"]["n"] == 9
+    assert headline([[7.0]], [1])["cached"] is None
