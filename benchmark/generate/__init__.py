@@ -4,8 +4,14 @@ Real archives cannot be shipped, so ``protokoll generate`` writes look-alikes: t
 styles (numbered items with BESLUT, § paragraphs with Dnr, Markdown with att-clauses,
 PDF-extracted text with page markers and hyphenation, web transcripts with junk), ~40 invented
 cooperation bodies covering all 290 municipalities, 2000–2026, in .txt/.md and a small share of
-.html/.pdf/.docx. ``manifest.json`` records the truth (organisation, body, date, item count)
-so tests and benchmarks can measure how well the parser recovers it.
+.html/.pdf/.docx. 40 % of the meetings are written in the messy layouts of real archives
+instead (``messy.py``: viewer transcripts, run-together pages, prefixed items, agendas, portal
+and news pages, pages without items). ``manifest.json`` records the truth (organisation, body,
+date, item count, kind, layout) so tests and benchmarks can measure how well the parser
+recovers it.
+
+This package is benchmark tooling, shipped beside the product package ``indexer`` but never
+imported by it except lazily by the ``protokoll generate`` and ``protokoll bench`` commands.
 
 Deterministic: one ``random.Random`` for the plan and one per meeting, seeded from ``seed``
 and the meeting's number, so the same seed gives the same bytes — also when meetings are
