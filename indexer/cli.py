@@ -321,7 +321,8 @@ def bench_command(count: int, out: Path | None, seed: int, skip_web: bool, skip_
     """Mät indexering, sökning, webb och jämförelse med SQLite FTS5 och tantivy.
 
     Genererar (eller återanvänder) ett syntetiskt arkiv och skriver OUT/results.json och
-    OUT/BENCHMARKS.md.
+    OUT/BENCHMARKS.md. Jämförelsen med tantivy kräver pip install -e '.[bench]'; utan det
+    hoppas den över. Avbryts mätningen stoppas alla processer den har startat.
 
     Example: protokoll bench --meetings 10000 --out /tmp/bench --benchmarks BENCHMARKS.md
     """
