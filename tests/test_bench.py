@@ -8,13 +8,16 @@ minute on a shared 2-core machine. Speed targets are checked by ``protokoll benc
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
-from indexer.bench.measure import load_queries, percentile
-from indexer.bench.peers import Fts5Peer, translate
-from indexer.bench.report import replace_section
+from benchmark.measure import load_queries, percentile
+from benchmark.peers import Fts5Peer, translate
+from benchmark.report import replace_section
 
 TOP_KEYS = {"meetings", "items", "index", "incremental_s", "query", "trends", "web", "peers", "machine"}
 
@@ -73,7 +76,7 @@ def test_section_is_replaced_and_the_rest_kept(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_small_benchmark_end_to_end(tmp_path: Path) -> None:
     pytest.importorskip("tantivy")
-    from indexer.bench import BenchConfig, run_bench
+    from benchmark import BenchConfig, run_bench
 
     mix = tmp_path / "queries.txt"  # a slice of the mix, one line per category, keeps it fast
     firsts = {q.category: q for q in reversed(load_queries())}
@@ -117,3 +120,81 @@ def _doc_sets_equal_whoosh(index_dir: Path) -> None:
         mine = set(np.flatnonzero(doc_mask(postings, q) & postings.live()).tolist())
         assert mine == set(searcher.docs_for_query(q)), bq.text
     service.close()
+
+
+def test_fts5_peer_is_fed_our_stems(tmp_path: Path) -> None:
+    """Inflected forms meet in FTS5 as they do in our index (unicode61 alone would miss them)."""
+    peer = Fts5Peer(tmp_path / "p.db")
+    peer.build([_item(1, "Bredbandsstrategier för kommunerna", ["Umeå"], 2015),
+                _item(2, "Kommunens bredbandsstrategi", ["Vindeln"], 2016)])  # fmt: skip
+    assert peer.search("bredbandsstrategi")["total"] == 2
+    assert peer.search("kommun")["total"] == 2
+    assert peer.search('"bredbandsstrategiernas för kommuner"')["total"] == 1  # stop word dropped
+    assert peer.search("bredband*")["total"] == 2
+    peer.close()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_interrupted_bench_leaves_no_child_process(tmp_path: Path, sig: signal.Signals) -> None:
+    """Issue 15: a stopped ``protokoll bench`` must take its ``protokoll index`` child (and the
+    child's workers) with it. Interrupted while the child runs; every process seen must be gone."""
+    import psutil
+
+    from benchmark import EXTRA_SEED_OFFSET, INCREMENTAL_MEETINGS, ensure_archive
+    from benchmark.web import protokoll_command
+
+    out = tmp_path / "out"
+    quiet = lambda _line: None  # noqa: E731
+    ensure_archive(out / "arkiv-80-s1", 80, 1, quiet)  # ready, so the bench goes straight to indexing
+    ensure_archive(out / f"nya-{INCREMENTAL_MEETINGS}-s1", INCREMENTAL_MEETINGS, 1 + EXTRA_SEED_OFFSET, quiet)
+    log = tmp_path / "bench.log"
+    cmd = protokoll_command("bench", "--meetings", "80", "--out", str(out), "--skip-web", "--skip-peers")
+    seen: dict[int, float] = {}
+    with log.open("w", encoding="utf-8") as handle:
+        bench = subprocess.Popen(cmd, stdout=handle, stderr=subprocess.STDOUT)
+    try:
+        root = psutil.Process(bench.pid)
+        deadline = time.monotonic() + 600  # a loaded machine starts Python slowly
+        indexing = False
+        while not indexing and time.monotonic() < deadline and bench.poll() is None:
+            for child in root.children(recursive=True):
+                try:
+                    seen.setdefault(child.pid, child.create_time())
+                    indexing = indexing or "--rebuild" in child.cmdline()
+                except psutil.Error:
+                    continue
+            time.sleep(0.02)
+        assert indexing, log.read_text(encoding="utf-8")
+        bench.send_signal(sig)
+        assert bench.wait(timeout=120) != 0
+        assert "Traceback" not in log.read_text(encoding="utf-8")
+        survivors = [pid for pid, created in seen.items() if _alive(pid, created)]
+        assert not survivors, survivors
+    finally:
+        if bench.poll() is None:
+            bench.kill()
+            bench.wait()
+        for pid, created in seen.items():
+            if _alive(pid, created):
+                psutil.Process(pid).kill()
+
+
+def _alive(pid: int, created: float) -> bool:
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        return proc.create_time() == created and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def test_first_pass_is_the_headline_and_cached_repeats_sit_beside_it() -> None:
+    from benchmark import headline
+
+    per_query = [[100.0, 1.0, 1.0], [80.0, 2.0, 2.0], [60.0, 3.0, 3.0]]
+    query = headline(per_query, [5, 5, 5, 5, 5, 5, 5, 5, 5])
+    assert (query["p50_ms"], query["p99_ms"], query["n"]) == (80.0, 100.0, 3)
+    assert query["cached"]["p99_ms"] == 3.0 and query["cached"]["n"] == 6
+    assert query["all_passes"]["n"] == 9
+    assert headline([[7.0]], [1])["cached"] is None

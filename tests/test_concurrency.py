@@ -18,7 +18,7 @@ import pytest
 from reliability.crash import QUERIES, snapshot
 from reliability.harness import index_command, item_ids, record
 
-from indexer.generate import generate
+from benchmark.generate import generate
 from indexer.index import build_index
 from indexer.query import SearchRequest
 from indexer.search import SearchService

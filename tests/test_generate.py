@@ -14,7 +14,8 @@ from click.testing import CliRunner
 from indexer.cli import cli
 from indexer.errors import ProtokollError
 from indexer.extract import extract_text
-from indexer.generate import generate, vocabulary
+from benchmark.generate import generate, vocabulary
+from benchmark.generate.messy import MESSY_STYLES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,7 +75,8 @@ def test_manifest_is_plausible_and_matches_the_files(archive: Path) -> None:
     for rel, meta in data["files"].items():
         assert (archive / rel).is_file()
         assert 2000 <= int(meta["date"][:4]) <= 2026
-        assert 2 <= meta["items"] <= 40
+        assert 2 <= meta["items"] <= 40 or (meta["style"] == "noitems" and meta["items"] == 0)
+        assert meta["kind"] in {"minutes", "agenda", "meeting page"}
         assert str(Path(rel).parent) == folders[(meta["organisation"], meta["body"])]
         assert meta["date"] in rel
 
@@ -84,7 +86,7 @@ def test_manifest_is_plausible_and_matches_the_files(archive: Path) -> None:
 def test_item_count_in_manifest_is_the_number_of_headings(
     archive: Path, style: str, heading: str
 ) -> None:
-    checked = 0
+    checked = glued = 0
     for rel, meta in manifest(archive)["files"].items():
         if meta["style"] != style:
             continue
@@ -157,3 +159,42 @@ def test_cli_prints_a_swedish_summary(tmp_path: Path) -> None:
         cli, ["generate", "--meetings", "2", "--out", str(ROOT / "corpus")]
     )
     assert refused.exit_code != 0 and "corpus/" in refused.output
+
+
+def test_at_least_30_percent_are_messy_and_every_messy_layout_appears(archive: Path) -> None:
+    files = manifest(archive)["files"].values()
+    messy = [f for f in files if f["messy"]]
+    assert len(messy) >= 0.3 * len(files)
+    assert {f["style"] for f in messy} == set(MESSY_STYLES)
+    assert all(f["format"] == "txt" for f in messy)
+
+
+# One mark per messy layout that a parser written for the seed styles would trip over.
+MESSY_MARKS = {
+    "transcript": r"Storlek: px\nStarta visningen från sidan:[\s\S]*^1 [A-ZÅÄÖ]",
+    "runtogether": r"\A[^\n]+ \d+ [A-ZÅÄÖ][^\n]+ Sida 1 av \d+ Justerandes signatur ",
+    "prefixed": r"^(KS|Ks|AU|KSAU|RS|FS|DIR|PU) \d+ [A-ZÅÄÖ]",
+    "agenda": r"^(Kallelse|Föredragningslista)[\s\S]*^1\. .+ \d+$",
+    "portal": r"^\d{1,2}:\d\d\n\(\d+ min\)$",
+    "news": r"^– [A-ZÅÄÖ]",
+}
+
+
+@pytest.mark.parametrize("style", sorted(MESSY_STYLES))
+def test_each_messy_layout_shows_its_damage(archive: Path, style: str) -> None:
+    checked = glued = 0
+    for rel, meta in manifest(archive)["files"].items():
+        if meta["style"] != style:
+            continue
+        text = extract_text((archive / rel).read_bytes(), rel).text
+        assert "§" not in text, rel  # none of these layouts keeps a paragraph sign
+        if style == "noitems":
+            assert meta["items"] == 0 and not re.search(r"^\d+\. ", text, flags=re.MULTILINE)
+        else:
+            assert re.search(MESSY_MARKS[style], text, flags=re.MULTILINE), rel
+        if style == "agenda":
+            assert "beslutar" not in text  # proposals only
+        glued += bool(re.search(r"^[2-9] \d+ [A-ZÅÄÖ]", text, flags=re.MULTILINE))  # "2 117 Budget"
+        checked += 1
+    assert checked >= 3
+    assert glued > 0 or style != "transcript"

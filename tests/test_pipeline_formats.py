@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from indexer.errors import ExtractError
-from indexer.generate import generate
+from benchmark.generate import generate
 from indexer.pipeline import load_meeting
 from indexer.records import Action, Meeting
 
@@ -158,14 +158,18 @@ def test_generated_archive_agrees_with_its_manifest(tmp_path: Path) -> None:
     generate(60, out, seed=1)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     agree = {"organisation": 0, "date": 0, "items": 0}
+    seed_styles = 0
     for rel, info in manifest["files"].items():
-        meeting = load_meeting(out / rel, corpus_root=out)
+        meeting = load_meeting(out / rel, corpus_root=out)  # messy layouts too: none may fail
+        if info["messy"]:  # their truth is harder to recover; the benchmark measures them
+            continue
+        seed_styles += 1
         top = [i for i in meeting.items if "." not in i.number]
         agree["organisation"] += meeting.organisation == info["organisation"]
         agree["date"] += meeting.date == info["date"]
         agree["items"] += len(top) == info["items"]
-    total = len(manifest["files"])
-    assert total == 60
+    total = seed_styles
+    assert len(manifest["files"]) == 60 and total >= 30
     assert agree["date"] / total >= 0.95
     assert agree["items"] / total >= 0.95
     assert agree["organisation"] / total >= 0.55

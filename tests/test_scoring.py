@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from whoosh import query as wq
 
-from indexer.bench.measure import load_queries
+from benchmark.measure import load_queries
 from indexer.docsets import Postings, doc_mask, phrase_mask
 from indexer.query import SearchRequest
 from indexer.querylang import compile_query
@@ -22,7 +22,7 @@ from indexer.search import SearchService, _and, _base_parts
 
 @pytest.fixture(scope="module")
 def segmented(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from indexer.generate import generate
+    from benchmark.generate import generate
     from indexer.index import build_index
 
     root = tmp_path_factory.mktemp("segmented")

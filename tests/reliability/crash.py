@@ -104,7 +104,7 @@ class KillTrials:
     """Prepares *before*/*after* corpora and a pristine *before* index once, then runs trials."""
 
     def __init__(self, base: Path, *, meetings: int, seed: int) -> None:
-        from indexer.generate import generate
+        from benchmark.generate import generate
         from indexer.index import build_index
 
         self.base, self.seed = base, seed
@@ -126,7 +126,7 @@ class KillTrials:
 
     def _change_corpus(self, rng: random.Random) -> None:
         """State *after*: a fresh batch of generated files, some edits, some deletions."""
-        from indexer.generate import generate
+        from benchmark.generate import generate
 
         files = sorted(p for p in self.corpus.rglob("*") if p.suffix in {".txt", ".md"})
         for path in rng.sample(files, max(1, len(files) // 10)):

@@ -11,7 +11,7 @@ salt pypdf draws from the OS), and every file carries what the indexer must do w
 * ``either``: pathological but possibly salvageable; it must be indexed *or* reported, never
   silently dropped, and it must not stop or hang the run.
 
-Good files are the synthetic archive from ``indexer.generate`` plus copies of ``corpus/``.
+Good files are the synthetic archive from ``benchmark.generate`` plus copies of ``corpus/``.
 Run ``python tests/reliability/faultcorpus.py OUT [--seed N] [--big-mb M]`` to look at one.
 """
 
@@ -88,7 +88,7 @@ def build_fault_corpus(
     ``big_bytes`` is the size of the one oversized text file; by default just above the
     pipeline's ``MAX_FILE_BYTES`` (the fast suite), ``scripts/reliability`` passes 200 MB.
     """
-    from indexer.generate import generate
+    from benchmark.generate import generate
     from indexer.pipeline import MAX_FILE_BYTES
 
     rng = random.Random(seed)

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def build_web_index(base: Path, *, meetings: int, seed: int = 5) -> tuple[Path, Path]:
     """Write corpus and index under ``base``; returns (index_dir, corpus_dir)."""
-    from indexer.generate import generate
+    from benchmark.generate import generate
     from indexer.index import build_index
 
     corpus = base / "korpus"

@@ -11,9 +11,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import indexer
 from indexer.records import slugify
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = Path(__file__).resolve().parent.parent / "data" / "generator"
+MUNICIPALITIES = Path(indexer.__file__).resolve().parent / "data" / "kommuner.csv"  # the product's own table
 PROJECT_CORPUS = Path(__file__).resolve().parent.parent.parent / "corpus"
 FORMAT_WEIGHTS = {"txt": 0.62, "md": 0.31, "html": 0.03, "pdf": 0.02, "docx": 0.02}
 STYLE_EXT = {"numbered": "txt", "paragraph": "txt", "pdftext": "txt", "web": "txt",
@@ -79,16 +81,17 @@ class Vocabulary:
     topics: list[dict[str, Any]]
     names: dict[str, list[str]]
     sentences: dict[str, Any]
+    messy: dict[str, Any]
 
 
 @cache
 def vocabulary() -> Vocabulary:
     """Read the data files once per process."""
     by_county: dict[str, list[str]] = {}
-    with (DATA / "kommuner.csv").open(encoding="utf-8") as handle:
+    with MUNICIPALITIES.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             by_county.setdefault(row["county_code"], []).append(row["municipality_name"])
-    gen = DATA / "generator"
+    gen = DATA
     bodies = tomllib.loads((gen / "bodies.toml").read_text(encoding="utf-8"))
     names = {
         m: m if m.endswith(("s", "x", "z")) else m + "s" for c in by_county.values() for m in c
@@ -101,6 +104,7 @@ def vocabulary() -> Vocabulary:
         topics=tomllib.loads((gen / "topics.toml").read_text(encoding="utf-8"))["topic"],
         names=tomllib.loads((gen / "names.toml").read_text(encoding="utf-8")),
         sentences=tomllib.loads((gen / "sentences.toml").read_text(encoding="utf-8")),
+        messy=tomllib.loads((gen / "messy.toml").read_text(encoding="utf-8")),
     )
 
 
@@ -140,6 +144,8 @@ def _person(rng: random.Random, vocab: Vocabulary) -> str:
 
 def plan_meetings(count: int, seed: int) -> tuple[list[Body], list[MeetingPlan]]:
     """Decide every meeting's body, date, style, format and size before rendering any."""
+    from benchmark.generate.messy import pick_messy  # messy renders plans: import it late
+
     rng = random.Random(seed)
     vocab = vocabulary()
     bodies = plan_bodies(rng, vocab)
@@ -151,7 +157,10 @@ def plan_meetings(count: int, seed: int) -> tuple[list[Body], list[MeetingPlan]]
         body = rng.choices(bodies, weights)[0]
         fmt = rng.choices(formats, fweights)[0]
         style = body.style if rng.random() < 0.75 else rng.choice(list(STYLE_EXT))
-        if fmt in {"txt", "md"}:
+        messy = pick_messy(rng)
+        if messy:  # real archives' damage lives in text layers: these are .txt files
+            style, fmt = messy, "txt"
+        elif fmt in {"txt", "md"}:
             fmt = STYLE_EXT[style]
         pages = min(30.0, max(0.5, rng.lognormvariate(1.0, 0.75)))
         if fmt in {"pdf", "docx", "html"}:

@@ -4,8 +4,14 @@ Real archives cannot be shipped, so ``protokoll generate`` writes look-alikes: t
 styles (numbered items with BESLUT, § paragraphs with Dnr, Markdown with att-clauses,
 PDF-extracted text with page markers and hyphenation, web transcripts with junk), ~40 invented
 cooperation bodies covering all 290 municipalities, 2000–2026, in .txt/.md and a small share of
-.html/.pdf/.docx. ``manifest.json`` records the truth (organisation, body, date, item count)
-so tests and benchmarks can measure how well the parser recovers it.
+.html/.pdf/.docx. 40 % of the meetings are written in the messy layouts of real archives
+instead (``messy.py``: viewer transcripts, run-together pages, prefixed items, agendas, portal
+and news pages, pages without items). ``manifest.json`` records the truth (organisation, body,
+date, item count, kind, layout) so tests and benchmarks can measure how well the parser
+recovers it.
+
+This package is benchmark tooling, shipped beside the product package ``indexer`` but never
+imported by it except lazily by the ``protokoll generate`` and ``protokoll bench`` commands.
 
 Deterministic: one ``random.Random`` for the plan and one per meeting, seeded from ``seed``
 and the meeting's number, so the same seed gives the same bytes — also when meetings are
@@ -23,7 +29,7 @@ from functools import cache
 from pathlib import Path
 
 from indexer.errors import ProtokollError
-from indexer.generate.plan import (
+from benchmark.generate.plan import (
     PROJECT_CORPUS,
     Body,
     GenerateReport,
@@ -31,9 +37,13 @@ from indexer.generate.plan import (
     plan_meetings,
     vocabulary,
 )
-from indexer.generate.render import render_meeting
+from benchmark.generate.messy import manifest_fields
+from benchmark.generate.render import render_meeting
 
-__all__ = ["GenerateReport", "generate", "plan_meetings", "vocabulary"]
+__all__ = ["GENERATOR_VERSION", "GenerateReport", "generate", "plan_meetings", "vocabulary"]
+# Raised whenever the same seed starts to give other files, so a benchmark never reuses an
+# archive written by an older generator (2: 40 % messy layouts).
+GENERATOR_VERSION = 2
 
 
 def _render_range(count: int, seed: int, out: str, start: int, stop: int) -> tuple[Counter, int]:
@@ -131,6 +141,7 @@ def _write_manifest(out: Path, seed: int, bodies: list[Body], plans: list[Meetin
                 if b.metadata_file and (out / b.folder / "protokoll.toml").is_file()]  # fmt: skip
     manifest = {
         "generator": "protokoll generate",
+        "version": GENERATOR_VERSION,
         "seed": seed,
         "meetings": len(plans),
         "bodies": [
@@ -148,10 +159,10 @@ def _write_manifest(out: Path, seed: int, bodies: list[Body], plans: list[Meetin
                 "organisation": p.body.organisation,
                 "body": p.body.group,
                 "date": p.date.isoformat(),
-                "items": p.items,
                 "format": p.fmt,
                 "style": p.style if p.fmt in {"txt", "md"} else p.fmt,
                 "encoding": {"txt": p.encoding, "md": "utf-8"}.get(p.fmt),
+                **manifest_fields(p.style if p.fmt in {"txt", "md"} else p.fmt, p.items),
             }
             for p in plans
         },

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
-QUERY_FILE = Path(__file__).resolve().parent.parent / "data" / "bench_queries.txt"
+QUERY_FILE = Path(__file__).resolve().parent / "data" / "bench_queries.txt"
 RSS_INTERVAL_S = 0.1
 PSS_EVERY = 10
 
@@ -207,14 +207,16 @@ def run_tree(cmd: list[str], *, env: dict[str, str] | None = None, timeout: floa
     """
     import resource
 
+    from benchmark.children import child_group, stop_group
+
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    with PeakRss(proc.pid) as rss:
+    pipes: dict[str, Any] = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True, "env": env}
+    with child_group(cmd, **pipes) as proc, PeakRss(proc.pid) as rss:
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            stop_group(proc)
             out, err = proc.communicate()
     seconds = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from indexer.bench.measure import latency_summary
+from benchmark.children import stop_group
+from benchmark.measure import latency_summary
 
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 120.0
@@ -41,7 +42,16 @@ def start_server(index_dir: Path, corpus: Path | None = None) -> tuple[subproces
     cmd = protokoll_command("serve", "--host", HOST, "--port", str(port), "--index", str(index_dir))
     if corpus is not None:
         cmd += ["--corpus", str(corpus)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        _wait_until_up(proc, port)
+    except BaseException:  # also Ctrl-C while waiting: no server outlives the benchmark
+        stop_server(proc)
+        raise
+    return proc, port
+
+
+def _wait_until_up(proc: subprocess.Popen[bytes], port: int) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -54,20 +64,15 @@ def start_server(index_dir: Path, corpus: Path | None = None) -> tuple[subproces
             conn.request("GET", "/api/search?q=")
             conn.getresponse().read()
             conn.close()
-            return proc, port
+            return
         except OSError:
             time.sleep(0.3)
-    stop_server(proc)
     raise RuntimeError(f"protokoll serve svarade inte inom {START_TIMEOUT_S:.0f} s")
 
 
 def stop_server(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    """The server and its gunicorn workers: the whole process group (see benchmark.children)."""
+    stop_group(proc)
 
 
 def _paths(queries: Sequence[str]) -> dict[str, list[str]]:

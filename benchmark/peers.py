@@ -3,9 +3,14 @@
 Both peers index the text our own pipeline extracted (read back from the Whoosh index, so
 every engine sees identical items) and answer the same query lines with the same work as
 ``SearchService.search``: total count, the first page of 20 hits with their stored text, and the
-counts of all seven facets, each facet counted with the other facets' filters applied. Analysis
-is the nearest each peer offers: FTS5's ``unicode61`` (no stemming, so inflected forms find
-less), tantivy's Snowball Swedish stemmer (no decompounding).
+counts of all seven facets, each facet counted with the other facets' filters applied.
+
+Analysis: FTS5 has no Swedish stemmer, so it is fed the stems we index ourselves: every word of
+the documents and of the queries goes through ``indexer.analysis.stem_sv`` (stop words dropped,
+as our analyzer drops them) before ``unicode61`` sees it. Inflected forms then find the same
+items in both engines; only compound parts ("mottagning" inside "flyktingmottagningen"), which
+our index adds and FTS5 cannot, still make our counts higher. tantivy uses its own Snowball
+Swedish stemmer (the same algorithm, without our "-et" repair and without decompounding).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from indexer.analysis import is_stopword, stem_sv, tokenize
 from indexer.querylang import compile_query
 
 PAGE = 20
@@ -94,11 +100,28 @@ def _clause(raw: str) -> Clause | None:
     return Clause("word", word) if word else None
 
 
+def stem_text(text: str) -> str:
+    """Our index-time stems of a text, in order, stop words dropped: what FTS5 indexes."""
+    return " ".join(stem_sv(w) for w in (m[0].lower() for m in tokenize(text)) if not is_stopword(w))
+
+
+def stem_clause(clause: Clause) -> Clause | None:
+    """The same stems on the query side; a prefix is matched as typed (it is no word)."""
+    if clause.kind == "prefix":
+        return clause
+    text = stem_text(clause.text)
+    return Clause(clause.kind, text) if text else None
+
+
 # ================================================================ SQLite FTS5
 
 
 class Fts5Peer:
-    """SQLite FTS5 the way a Datasette user would set it up, with facet tables beside it."""
+    """SQLite FTS5 the way a Datasette user would set it up, with facet tables beside it.
+
+    The full-text table is contentless (``content=''``): it holds the stemmed words only, the
+    readable text stays in ``items``, so the index size counts the stems once.
+    """
 
     name = "sqlite_fts5"
 
@@ -113,7 +136,8 @@ class Fts5Peer:
         with db:
             for n, item in enumerate(items, start=1):
                 self._insert(n, item)
-            db.execute("INSERT INTO fts(rowid, title, decisions, text) SELECT id, title, decisions, text FROM items")
+                db.execute("INSERT INTO fts(rowid, title, decisions, text) VALUES (?, ?, ?, ?)",
+                           _stemmed_row(n, item))
             db.executescript(_FTS5_INDEXES)
         db.execute("ANALYZE")
         return n
@@ -126,7 +150,7 @@ class Fts5Peer:
             for k, item in enumerate(items, start=start + 1):
                 self._insert(k, item)
                 db.execute("INSERT INTO fts(rowid, title, decisions, text) VALUES (?, ?, ?, ?)",
-                           (k, item["title"], item["decisions"], item["text"]))
+                           _stemmed_row(k, item))
 
     def _insert(self, rowid: int, item: dict[str, Any]) -> None:
         self.db.execute(
@@ -148,11 +172,12 @@ class Fts5Peer:
             body = '"' + c.text.replace('"', "") + '"'
             return body + "*" if c.kind == "prefix" else body
 
-        groups = ["(" + " OR ".join(lit(c) for c in g) + ")" for g in pq.groups]
+        stemmed = [[sc for c in g if (sc := stem_clause(c))] for g in pq.groups]
+        groups = ["(" + " OR ".join(lit(c) for c in g) + ")" for g in stemmed if g]
         if not groups:
             return None
         expr = " AND ".join(groups)
-        for c in pq.negated:
+        for c in filter(None, map(stem_clause, pq.negated)):
             expr = f"({expr}) NOT {lit(c)}"
         return expr
 
@@ -235,6 +260,10 @@ class Fts5Peer:
         return len(rows)
 
 
+def _stemmed_row(rowid: int, item: dict[str, Any]) -> tuple[int, str, str, str]:
+    return (rowid, stem_text(item["title"]), stem_text(item["decisions"]), stem_text(item["text"]))
+
+
 _FTS5_SCHEMA = """
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = NORMAL;
@@ -244,8 +273,7 @@ CREATE TABLE items(id INTEGER PRIMARY KEY, item_id TEXT, meeting_id TEXT, organi
 CREATE TABLE item_municipality(item INTEGER, value TEXT);
 CREATE TABLE item_county(item INTEGER, value TEXT);
 CREATE TABLE item_topic(item INTEGER, value TEXT);
-CREATE VIRTUAL TABLE fts USING fts5(title, decisions, text, content='items', content_rowid='id',
-  tokenize='unicode61');
+CREATE VIRTUAL TABLE fts USING fts5(title, decisions, text, content='', tokenize='unicode61');
 CREATE TEMP TABLE b(id INTEGER PRIMARY KEY);
 """
 _FTS5_INDEXES = """

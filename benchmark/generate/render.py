@@ -6,7 +6,7 @@ import datetime as dt
 import random
 from collections.abc import Callable, Sequence
 
-from indexer.generate.compose import (
+from benchmark.generate.compose import (
     Header,
     _Filler,
     _header,
@@ -14,7 +14,8 @@ from indexer.generate.compose import (
     compose,
     swedish_date,
 )
-from indexer.generate.plan import (
+from benchmark.generate.messy import MESSY_RENDERERS
+from benchmark.generate.plan import (
     CHARS_PER_PAGE,
     MONTHS,
     WEEKDAYS,
@@ -311,7 +312,8 @@ def render_meeting(plan: MeetingPlan) -> bytes:
     header = _header(rng, plan)
     if plan.fmt in BINARY_RENDERERS:
         return BINARY_RENDERERS[plan.fmt](plan, header, items, rng)
-    text = TEXT_RENDERERS[plan.style](plan, header, items, rng)
+    renderer = TEXT_RENDERERS.get(plan.style) or MESSY_RENDERERS[plan.style]
+    text = renderer(plan, header, items, rng)
     encoding = "utf-8" if plan.fmt == "md" else plan.encoding
     return text.encode(encoding, errors="replace")
 

@@ -1,7 +1,7 @@
 """tantivy as a benchmark peer: Swedish Snowball stemming, facets as fast fields + aggregations.
 
 Same items, same query lines and the same work per query as the FTS5 peer and as
-``SearchService.search`` (see ``indexer.bench.peers``). tantivy has no decompounder that keeps
+``SearchService.search`` (see ``benchmark.peers``). tantivy has no decompounder that keeps
 the original token, so compound parts ("mottagning" inside "flyktingmottagningen") are not found:
 its hit counts are lower than ours on that category, and the report says so.
 """
@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from indexer.bench.peers import (
+from benchmark.peers import (
     FACET_SIZE,
     FACETS,
     PAGE,

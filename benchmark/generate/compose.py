@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from indexer.generate.plan import CHARS_PER_PAGE, MONTHS, Item, MeetingPlan, vocabulary
+from benchmark.generate.plan import CHARS_PER_PAGE, MONTHS, Item, MeetingPlan, vocabulary
 
 
 class _Filler:
