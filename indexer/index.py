@@ -100,11 +100,13 @@ def walk_corpus(corpus: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, s
     """Supported files as (relative source, path), sorted; plus unreadable places with reasons.
 
     Hidden files and folders and ``protokoll.toml`` are skipped; symlinked folders are followed
-    once (a loop is reported, not walked forever).
+    once (a loop is reported, not walked forever). A symlink, file or folder, whose target lies
+    outside the corpus is never read: it is reported (``outside_corpus``).
     """
     files: list[tuple[str, Path]] = []
     failed: list[tuple[str, str]] = []
     seen: set[tuple[int, int]] = set()
+    real_root = corpus.resolve()
 
     def relative(place: str | os.PathLike[str]) -> str:
         """Failures are named like sources: relative to the corpus root where possible."""
@@ -129,15 +131,39 @@ def walk_corpus(corpus: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, s
             continue
         seen.add((st.st_dev, st.st_ino))
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for d in [d for d in dirs if outside_corpus(Path(root) / d, real_root)]:
+            dirs.remove(d)
+            failed.append((relative(Path(root) / d), OUTSIDE_REASON))
         for name in sorted(names):
             if name.startswith(".") or name == "protokoll.toml":
                 continue
             if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
                 continue
             path = Path(root) / name
+            if outside_corpus(path, real_root):
+                failed.append((relative(path), OUTSIDE_REASON))
+                continue
             files.append((safe_name(path.relative_to(corpus).as_posix()), path))
     files.sort()
     return files, failed
+
+
+OUTSIDE_REASON = (
+    "symbolisk länk som pekar utanför korpusmappen; den lästes inte. Kopiera filen in i "
+    "korpusen om den ska indexeras."
+)
+
+
+def outside_corpus(path: Path, real_root: Path) -> bool:
+    """True when ``path`` (through any symlinks) resolves to a place outside ``real_root``.
+
+    A dangling link resolves to where it points and is judged by that, like any other link.
+    """
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: reported as unreadable later
+        return False
+    return not target.is_relative_to(real_root)
 
 
 # ---------------------------------------------------------------- parsing (worker side)
@@ -149,6 +175,8 @@ def _parse_one(args: tuple[str, str, str, str | None]) -> _Parsed:
     from indexer.pipeline import folder_defaults, meeting_from_bytes, read_source
 
     path = Path(path_str)
+    if outside_corpus(path, Path(corpus_str).resolve()):  # swapped for a link after the walk
+        return _Parsed(source, error=OUTSIDE_REASON)
     try:
         st = path.stat()
         data = read_source(path)
