@@ -61,3 +61,79 @@ def test_a_file_swapped_for_an_outside_link_after_the_walk_is_not_read(tmp_path:
     (corpus / "a.txt").symlink_to(tmp_path / "passwd")
     parsed = _parse_one(("a.txt", str(corpus / "a.txt"), str(corpus), None))
     assert parsed.meeting is None and parsed.error == OUTSIDE_REASON
+
+
+# ---------------------------------------------------------------- 7. control characters, /kalla
+
+HTML_MINUTE = """<!doctype html><html><head>
+<meta http-equiv="refresh" content="0; url=https://example.invalid/">
+<title>Protokoll</title></head><body><main>
+<h1>Protokoll Umeåregionens kommunchefsgrupp 2016-05-04</h1>
+<h2>1. Bredband</h2><p>Gruppen diskuterade bredband i länet.</p>
+</main></body></html>
+"""
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from reliability.webindex import production_app
+
+    root = tmp_path_factory.mktemp("web14")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "umearegionen-kommunchefsgrupp-2016-05-04.html").write_text(HTML_MINUTE, "utf-8")
+    shutil.copy(Path(__file__).parent / "fixtures" / "protokoll.pdf", corpus / "protokoll.pdf")
+    shutil.copy(SEEDS["003"], corpus / SEEDS["003"].name)
+    report = build_index(corpus, root / "index", workers=1)
+    assert not report.failed, report.failed
+    app = production_app(root / "index", corpus)
+    ids = {m["source"]: m["id"] for m in (
+        app.test_client().get(f"/api/meetings/{m['id']}").get_json()
+        for m in app.test_client().get("/api/meetings").get_json()["meetings"])}  # fmt: skip
+    return app, ids
+
+
+def _get_rules(app) -> list[str]:  # type: ignore[no-untyped-def]
+    return sorted(r.rule for r in app.url_map.iter_rules()
+                  if "GET" in (r.methods or ()) and r.endpoint != "static")  # fmt: skip
+
+
+PARAMS = ("q", "organisation", "ar", "organ", "kommun", "lan", "amne", "beslut", "fran", "till",
+          "sort", "sida", "per_sida", "format", "amne_id", "x")  # fmt: skip
+
+
+@pytest.mark.parametrize("value", ["a\x00b", "\x1b[31m", "\x7f"])
+def test_control_characters_are_400_on_every_parameter_of_every_route(web, value: str) -> None:  # type: ignore[no-untyped-def]
+    app, ids = web
+    client = app.test_client()
+    mid = ids[SEEDS["003"].name]
+    rules = _get_rules(app)
+    assert "/moten" in rules and "/api/meetings" in rules
+    for rule in rules:
+        url = rule.replace("<meeting_id>", mid).replace("<path:filename>", "x")
+        assert "<" not in url, rule  # a new route parameter: name it here
+        for name in PARAMS:
+            response = client.get(url, query_string={name: value})
+            assert response.status_code == 400, (url, name, response.status_code)
+        assert client.get(url, query_string={value: "1"}).status_code == 400, url
+        if "<meeting_id>" in rule:
+            bad = rule.replace("<meeting_id>", mid[:5] + value + mid[5:])
+            assert client.get(bad).status_code == 400, bad
+    assert client.get("/moten?organisation=a%00b").status_code == 400
+    answer = client.get("/api/meetings?organisation=a%00b")
+    assert answer.status_code == 400 and answer.get_json()["parameter"] == "organisation"
+
+
+def test_original_html_is_a_download_and_a_pdf_is_sandboxed(web) -> None:  # type: ignore[no-untyped-def]
+    app, ids = web
+    client = app.test_client()
+    html = client.get(f"/mote/{ids['umearegionen-kommunchefsgrupp-2016-05-04.html']}/kalla")
+    assert html.status_code == 200
+    assert html.headers["Content-Disposition"].startswith("attachment")
+    assert not html.mimetype.startswith("text/html")
+    txt = client.get(f"/mote/{ids[SEEDS['003'].name]}/kalla")
+    assert txt.headers["Content-Disposition"].startswith("attachment")
+    pdf = client.get(f"/mote/{ids['protokoll.pdf']}/kalla")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.headers["Content-Disposition"].startswith("inline")
+    assert pdf.headers["Content-Security-Policy"].startswith("sandbox")
