@@ -9,15 +9,23 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import stat
+import threading
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from indexer.errors import ExtractError
-from indexer.records import FolderDefaults, Meeting
+from indexer.records import FolderDefaults, Meeting, ParseWarning
 
 FOLDER_METADATA = "protokoll.toml"
 MAX_FILE_BYTES = 64 * 1024 * 1024  # larger files are rejected, not read into memory
+MAX_TEXT_CHARS = 1_000_000  # characters handed to the parser (about 400 pages of minutes)
+MAX_ITEMS = 2000  # agenda items kept per document
+FILE_SECONDS = 300  # one file is read, parsed and tagged within this, or rejected
 
 
 def read_source(path: Path) -> bytes:
@@ -158,13 +166,57 @@ def meeting_from_bytes(
     from indexer.parse import parse_minutes
     from indexer.tagging import tag_meeting
 
-    extracted = extract_text(data, source)
-    text = clean(extracted.text, extracted.format)
-    sha = hashlib.sha256(data).hexdigest()
-    meeting = parse_minutes(
-        text, source=source, sha256=sha, fmt=extracted.format, defaults=defaults
-    )
-    return tag_meeting(meeting)
+    with time_budget(FILE_SECONDS, source):
+        extracted = extract_text(data, source)
+        text, notes = _capped(clean(extracted.text, extracted.format), extracted.notes)
+        sha = hashlib.sha256(data).hexdigest()
+        meeting = parse_minutes(
+            text, source=source, sha256=sha, fmt=extracted.format, defaults=defaults
+        )
+        if len(meeting.items) > MAX_ITEMS:
+            notes += (f"Dokumentet har {len(meeting.items)} punkter; bara de första {MAX_ITEMS} "
+                      "indexerades. Dela upp filen.",)  # fmt: skip
+            meeting = replace(meeting, items=meeting.items[:MAX_ITEMS])
+        warnings = tuple(ParseWarning("text", note) for note in notes)
+        meeting = replace(meeting, warnings=meeting.warnings + warnings, ocr=extracted.ocr)
+        return tag_meeting(meeting)
+
+
+def _capped(text: str, notes: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """At most ``MAX_TEXT_CHARS``, cut at a line end: the parser's time grows faster than the
+    text (a 60 MB file of 500 000 items ran for minutes before this cap)."""
+    if len(text) <= MAX_TEXT_CHARS:
+        return text, notes
+    end = text.rfind("\n", 0, MAX_TEXT_CHARS) + 1 or MAX_TEXT_CHARS
+    note = (f"Texten har {len(text):,} tecken; bara de första {end:,} tolkades. "
+            "Dela upp filen om resten ska bli sökbart.").replace(",", "\u00a0")  # fmt: skip
+    return text[:end], (*notes, note)
+
+
+@contextmanager
+def time_budget(seconds: float, name: str) -> Iterator[None]:
+    """Raise ``ExtractError`` in this thread if the block runs longer than ``seconds``.
+
+    A ``SIGALRM`` timer, so only in a process's main thread (the CLI and every parse worker);
+    elsewhere the block simply runs. Python code is interrupted between bytecodes, so a single
+    long C call (one regex, one lxml parse) finishes first; the byte and character limits keep
+    those short.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum: int, frame: object) -> None:
+        raise ExtractError(name, f"tolkningen tog mer än {seconds:.0f} s och avbröts; dela upp "
+                                 "filen eller spara om den i ett enklare format.")  # fmt: skip
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def load_meeting(path: Path, *, corpus_root: Path | None = None) -> Meeting:

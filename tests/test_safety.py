@@ -137,3 +137,48 @@ def test_original_html_is_a_download_and_a_pdf_is_sandboxed(web) -> None:  # typ
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert pdf.headers["Content-Disposition"].startswith("inline")
     assert pdf.headers["Content-Security-Policy"].startswith("sandbox")
+
+
+# ---------------------------------------------------------------- 2, 3. bounded input
+
+
+def test_a_docx_zip_bomb_is_rejected_before_it_is_unpacked(tmp_path: Path) -> None:
+    from reliability.hostile import zip_bomb_docx
+
+    from indexer.errors import ExtractError
+    from indexer.extract import extract_text
+
+    for repeats, expected in ((600_000, "24 MB per del"), (40_000, "packas upp")):
+        data = zip_bomb_docx(tmp_path / f"bomb{repeats}.docx", repeats).read_bytes()
+        assert len(data) < 1_000_000
+        with pytest.raises(ExtractError) as caught:
+            extract_text(data, "bomb.docx")
+        assert expected in caught.value.reason and "zip-bomb" in caught.value.reason
+
+
+def test_long_documents_are_cut_with_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reliability.hostile import numbered_items_text
+
+    from indexer import extract, pipeline
+
+    monkeypatch.setattr(extract, "MAX_TEXT_BYTES", 200_000)
+    monkeypatch.setattr(pipeline, "MAX_TEXT_CHARS", 60_000)
+    monkeypatch.setattr(pipeline, "MAX_ITEMS", 300)
+    path = numbered_items_text(tmp_path / "umearegionen-kommunchefsgrupp-2019-03-14.txt", 0.5)
+    meeting = pipeline.load_meeting(path)
+    notes = [w.message for w in meeting.warnings if w.field == "text"]
+    assert any("bara de första 0 MB" in n or "MB lästes" in n for n in notes), notes
+    assert any("tecken; bara de första" in n for n in notes), notes
+    assert len(meeting.items) <= 300
+    assert meeting.items[0].title.startswith("Bredband")
+
+
+def test_a_file_over_its_time_budget_is_rejected_with_a_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    from indexer import pipeline
+    from indexer.errors import ExtractError
+
+    monkeypatch.setattr(pipeline, "FILE_SECONDS", 0.001)
+    text = "".join(f"{n}. Punkt {n}\nText om bredband.\n\n" for n in range(1, 3000))
+    with pytest.raises(ExtractError) as caught:
+        pipeline.meeting_from_bytes(text.encode(), source="lang.txt")
+    assert "tog mer än" in caught.value.reason and caught.value.path == "lang.txt"
