@@ -182,3 +182,88 @@ def test_a_file_over_its_time_budget_is_rejected_with_a_reason(monkeypatch: pyte
     with pytest.raises(ExtractError) as caught:
         pipeline.meeting_from_bytes(text.encode(), source="lang.txt")
     assert "tog mer än" in caught.value.reason and caught.value.path == "lang.txt"
+
+
+# ---------------------------------------------------------------- 4. a damaged index
+
+
+def _truncate_toc(gen: Path) -> None:
+    toc = max(gen.glob("_MAIN_*.toc"))
+    with open(toc, "r+b") as fh:
+        fh.truncate(200)
+
+
+def _cut_postings(gen: Path) -> None:
+    pst = next(gen.glob("*.pst"))
+    with open(pst, "r+b") as fh:
+        fh.truncate(pst.stat().st_size // 2)
+
+
+def _flip_bytes(gen: Path) -> None:
+    trm = next(gen.glob("*.trm"))
+    data = bytearray(trm.read_bytes())
+    for i in range(len(data) // 3, len(data) // 3 + 64):
+        data[i] ^= 0xFF
+    trm.write_bytes(bytes(data))
+
+
+def _zero_column(gen: Path) -> None:
+    col = next(gen.glob("*.organisation.col"))
+    col.write_bytes(b"\x00" * col.stat().st_size)
+
+
+DAMAGE = {"toc": _truncate_toc, "cut": _cut_postings, "flip": _flip_bytes, "zero": _zero_column}
+
+
+@pytest.fixture(scope="module")
+def sound_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("damage")
+    corpus = root / "C"
+    shutil.copytree(Path(__file__).parent.parent / "corpus", corpus)
+    build_index(corpus, root / "I", workers=1)
+    return corpus, root / "I"
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_a_damaged_index_is_named_503_checked_and_repaired(
+    damage: str, sound_index: tuple[Path, Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from reliability.webindex import production_app
+
+    from indexer.cli import EXIT_DAMAGED, cli
+    from indexer.generations import current_generation
+
+    corpus, sound = sound_index
+    index = tmp_path / "I"
+    shutil.copytree(sound, index)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["index", "--check", "--index", str(index)]).exit_code == 0
+    gen = current_generation(index)
+    assert gen is not None
+    DAMAGE[damage](gen)
+
+    checked = runner.invoke(cli, ["index", "--check", "--index", str(index)])
+    assert checked.exit_code == EXIT_DAMAGED == 5, checked.output
+    assert "skadat" in checked.output and "protokoll index --rebuild" in checked.output
+    searched = runner.invoke(cli, ["search", "bredband", "--index", str(index)])
+    assert searched.exit_code == EXIT_DAMAGED, searched.output
+    assert "protokoll index --rebuild" in searched.output and "Traceback" not in searched.output
+
+    client = production_app(index, corpus).test_client()
+    with caplog.at_level("ERROR"):
+        for url in ("/", "/?q=bredband", "/api/search?q=kommun", "/moten", "/api/meetings",
+                    "/trender", "/?q=budget&ar=2015") * 5:  # fmt: skip
+            response = client.get(url)
+            body = response.get_data(as_text=True)
+            assert response.status_code == 503, (url, response.status_code)
+            assert "protokoll index --rebuild" in body and "Traceback" not in body
+            if not url.startswith("/api/"):
+                assert "Sökindexet är skadat" in body
+    assert len([r for r in caplog.records if r.levelname == "ERROR"]) == 1
+
+    repaired = runner.invoke(cli, ["index", str(corpus), "--index", str(index)])
+    assert repaired.exit_code == 0, repaired.output
+    assert "byggdes därför om" in repaired.output
+    assert runner.invoke(cli, ["index", "--check", "--index", str(index)]).exit_code == 0
+    fresh = production_app(index, corpus).test_client()
+    assert fresh.get("/api/search?q=bredband").status_code == 200
