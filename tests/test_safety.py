@@ -266,4 +266,60 @@ def test_a_damaged_index_is_named_503_checked_and_repaired(
     assert "byggdes därför om" in repaired.output
     assert runner.invoke(cli, ["index", "--check", "--index", str(index)]).exit_code == 0
     fresh = production_app(index, corpus).test_client()
-    assert fresh.get("/api/search?q=bredband").status_code == 200
+    assert fresh.get("/api/search?q=kommun").get_json()["total"] > 0
+
+
+# ---------------------------------------------------------------- 6. disk full
+
+
+@pytest.fixture()
+def small_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A 20 MB tmpfs, as in the red-team run (needs root: mounting is privileged)."""
+    import os
+    import subprocess
+
+    mount = tmp_path / "X"
+    mount.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("tmpfs-montering kräver root")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=20m", "tmpfs", str(mount)],
+                          capture_output=True, text=True)  # fmt: skip
+    if done.returncode != 0:
+        pytest.skip(f"tmpfs kunde inte monteras: {done.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_disk_full_during_rebuild_is_a_clear_message_and_the_old_index_serves(
+    small_disk: Path, tmp_path: Path
+) -> None:
+    import subprocess
+
+    from reliability.harness import index_command
+    from reliability.webindex import production_app
+
+    corpus = tmp_path / "G"
+    shutil.copytree(Path(__file__).parent.parent / "corpus", corpus)
+    index = small_disk / "idx"
+    first = subprocess.run(index_command(corpus, index), capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    before = sorted(p.name for p in index.iterdir())
+    answer = production_app(index, corpus).test_client().get("/api/search?q=kommun").get_json()
+    assert answer["total"] > 0
+    filler = small_disk / "fyllnad"
+    with open(filler, "wb") as fh:  # leave about 300 KB: less than one generation needs
+        free = shutil.disk_usage(small_disk).free
+        fh.write(b"\0" * max(0, free - 300_000))
+    run = subprocess.run(index_command(corpus, index, "--rebuild"), capture_output=True, text=True)
+    out = run.stdout + run.stderr
+    assert run.returncode == 1, out
+    assert "Disken är full" in out and str(index.resolve()) in out and "MB ledigt" in out, out
+    assert "Traceback" not in out and "Oväntat fel" not in out
+    assert sorted(p.name for p in index.iterdir()) == before  # the partial generation is gone
+    client = production_app(index, corpus).test_client()
+    assert client.get("/api/search?q=kommun").get_json()["hits"] == answer["hits"]
+    filler.unlink()
+    again = subprocess.run(index_command(corpus, index, "--rebuild"), capture_output=True, text=True)
+    assert again.returncode == 0, again.stdout + again.stderr
