@@ -22,6 +22,7 @@ from pathlib import PurePath
 
 from indexer.decode import decode_text
 from indexer.errors import ExtractError
+from indexer.ocr import PageProgress, looks_unreadable, ocr_pdf
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
     {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"}
@@ -54,14 +55,17 @@ _HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html[\s>]|body[\s>])", re.IGNORE
 _STRIP_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
-def extract_text(data: bytes, name: str) -> Extracted:
-    """Turn one file's bytes into text; raise ExtractError with Swedish advice if impossible."""
+def extract_text(data: bytes, name: str, *, progress: PageProgress | None = None) -> Extracted:
+    """Turn one file's bytes into text; raise ExtractError with Swedish advice if impossible.
+
+    ``progress`` hears of each page read by OCR (a scanned PDF), the one slow step.
+    """
     suffix = PurePath(name).suffix.lower()
     if not data.strip(b" \t\r\n\x00\x0b\x0c"):
         raise ExtractError(name, "filen är tom; kontrollera att rätt fil exporterades.")
     head = data[:1024]
     if b"%PDF-" in head:
-        return _pdf(data, name)
+        return _pdf(data, name, progress)
     if head.startswith(b"PK") and (suffix == ".docx" or _zip_has_document_xml(data)):
         return _docx(data, name)
     if suffix == ".docx":
@@ -247,7 +251,7 @@ def _quiet_pypdf() -> Iterator[None]:
         logger.setLevel(previous)
 
 
-def _pdf(data: bytes, name: str) -> Extracted:
+def _pdf(data: bytes, name: str, progress: PageProgress | None = None) -> Extracted:
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError
 
@@ -268,10 +272,15 @@ def _pdf(data: bytes, name: str) -> Extracted:
             raise ExtractError(
                 name, f"trasig PDF ({type(exc).__name__}); ladda ner eller exportera igen."
             ) from None
-    if not any(p.strip() for p in pages):
-        raise ExtractError(name, "PDF utan textlager (inskannad?) – kör OCR först.")
+    ocr = looks_unreadable(pages)
+    if ocr:  # a scan (or a broken text layer): read the page images instead
+        pages, ocr_notes = ocr_pdf(data, name, progress)
+        notes = (*notes, *ocr_notes)
+        if looks_unreadable(pages):
+            raise ExtractError(name, "PDF utan textlager (inskannad?) där OCR inte hittade någon "
+                                     "läsbar text; skanna om sidorna i minst 300 dpi.")  # fmt: skip
     text = "\f".join(p.replace("\f", "\n") for p in pages)
-    return Extracted(_finish(text, name), "pdf", None, pages=len(pages), notes=notes)
+    return Extracted(_finish(text, name), "pdf", None, pages=len(pages), notes=notes, ocr=ocr)
 
 
 def _pdf_pages(reader: object) -> tuple[list[str], tuple[str, ...]]:

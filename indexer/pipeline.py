@@ -11,6 +11,7 @@ import hashlib
 import os
 import signal
 import stat
+import sys
 import threading
 import tomllib
 from collections.abc import Iterator
@@ -167,7 +168,7 @@ def meeting_from_bytes(
     from indexer.tagging import tag_meeting
 
     with time_budget(FILE_SECONDS, source):
-        extracted = extract_text(data, source)
+        extracted = extract_text(data, source, progress=lambda n, total: _ocr_line(source, n, total))
         text, notes = _capped(clean(extracted.text, extracted.format), extracted.notes)
         sha = hashlib.sha256(data).hexdigest()
         meeting = parse_minutes(
@@ -180,6 +181,11 @@ def meeting_from_bytes(
         warnings = tuple(ParseWarning("text", note) for note in notes)
         meeting = replace(meeting, warnings=meeting.warnings + warnings, ocr=extracted.ocr)
         return tag_meeting(meeting)
+
+
+def _ocr_line(source: str, page: int, pages: int) -> None:
+    """One line per page read by OCR (seconds each), on stderr beside the progress bar."""
+    print(f"OCR {source}: sida {page} av {pages}", file=sys.stderr, flush=True)
 
 
 def _capped(text: str, notes: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
