@@ -27,6 +27,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024  # larger files are rejected, not read into me
 MAX_TEXT_CHARS = 1_000_000  # characters handed to the parser (about 400 pages of minutes)
 MAX_ITEMS = 2000  # agenda items kept per document
 FILE_SECONDS = 300  # one file is read, parsed and tagged within this, or rejected
+TRIM_AFTER_BYTES = 1024 * 1024
 
 
 def read_source(path: Path) -> bytes:
@@ -161,26 +162,52 @@ def _read_metadata(meta: Path) -> dict[str, object]:
 def meeting_from_bytes(
     data: bytes, *, source: str, defaults: FolderDefaults | None = None
 ) -> Meeting:
-    """The pure part: bytes in, tagged Meeting out (used by tests and parallel indexing)."""
+    """The pure part: bytes in, tagged Meeting out (used by tests and parallel indexing).
+
+    Within ``FILE_SECONDS`` or an ``ExtractError`` saying so; text and items capped with a
+    warning on the meeting (``MAX_TEXT_CHARS``, ``MAX_ITEMS``).
+    """
+    try:
+        with time_budget(FILE_SECONDS, source):
+            return _meeting_within_budget(data, source, defaults)
+    finally:
+        if len(data) > TRIM_AFTER_BYTES or data[:5] == b"%PDF-":
+            _give_back_memory()
+
+
+def _meeting_within_budget(data: bytes, source: str, defaults: FolderDefaults | None) -> Meeting:
     from indexer.clean import clean
     from indexer.extract import extract_text
     from indexer.parse import parse_minutes
     from indexer.tagging import tag_meeting
 
-    with time_budget(FILE_SECONDS, source):
-        extracted = extract_text(data, source, progress=lambda n, total: _ocr_line(source, n, total))
-        text, notes = _capped(clean(extracted.text, extracted.format), extracted.notes)
-        sha = hashlib.sha256(data).hexdigest()
-        meeting = parse_minutes(
-            text, source=source, sha256=sha, fmt=extracted.format, defaults=defaults
-        )
-        if len(meeting.items) > MAX_ITEMS:
-            notes += (f"Dokumentet har {len(meeting.items)} punkter; bara de första {MAX_ITEMS} "
-                      "indexerades. Dela upp filen.",)  # fmt: skip
-            meeting = replace(meeting, items=meeting.items[:MAX_ITEMS])
-        warnings = tuple(ParseWarning("text", note) for note in notes)
-        meeting = replace(meeting, warnings=meeting.warnings + warnings, ocr=extracted.ocr)
-        return tag_meeting(meeting)
+    extracted = extract_text(data, source, progress=lambda n, total: _ocr_line(source, n, total))
+    text, notes = _capped(clean(extracted.text, extracted.format), extracted.notes)
+    sha = hashlib.sha256(data).hexdigest()
+    meeting = parse_minutes(
+        text, source=source, sha256=sha, fmt=extracted.format, defaults=defaults
+    )
+    if len(meeting.items) > MAX_ITEMS:
+        notes += (f"Dokumentet har {len(meeting.items)} punkter; bara de första {MAX_ITEMS} "
+                  "indexerades. Dela upp filen.",)  # fmt: skip
+        meeting = replace(meeting, items=meeting.items[:MAX_ITEMS])
+    warnings = tuple(ParseWarning("text", note) for note in notes)
+    meeting = replace(meeting, warnings=meeting.warnings + warnings, ocr=extracted.ocr)
+    return tag_meeting(meeting)
+
+
+def _give_back_memory() -> None:
+    """Return the heap a big file used to the OS, so a parse worker does not stay at its
+    high-water mark for the rest of the run (glibc keeps freed arenas otherwise). Fault corpus
+    with OCR, one run each: 772 MB peak for the process tree without this, 634 MB with it."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
 
 
 def _ocr_line(source: str, page: int, pages: int) -> None:
