@@ -323,3 +323,69 @@ def test_disk_full_during_rebuild_is_a_clear_message_and_the_old_index_serves(
     filler.unlink()
     again = subprocess.run(index_command(corpus, index, "--rebuild"), capture_output=True, text=True)
     assert again.returncode == 0, again.stdout + again.stderr
+
+
+# ---------------------------------------------------------------- 5. query budget
+
+EXPENSIVE = ("bredbandsutbyggnadskommunförbundssamverkansstyrelseordförande "
+             "qzxwvkjhgt plmoknijbu yhnujmikol tgbyhnujmk rfvtgbyhnu edcrfvtgby "
+             "wsxedcrfvt qazwsxedcr mjunhybgtv nhybgtvfrc bgtvfrcdex vfrcdexswz")  # fmt: skip
+
+
+def test_a_query_over_its_postings_budget_is_cut_short_in_swedish(
+    built_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from indexer import budget
+    from indexer.query import SearchRequest
+    from indexer.search import SearchService
+
+    service = SearchService(built_index)
+    try:
+        full = service.search(SearchRequest.from_args({"q": "kommun OR budget OR bredband"}))
+        assert not full.cut_short and full.total > 0
+        monkeypatch.setattr(budget, "MAX_POSTINGS", 1)
+        # other words: what a search already read is cached and costs nothing the second time
+        cut = service.search(SearchRequest.from_args({"q": "styrelse OR ordförande OR protokoll"}))
+    finally:
+        service.close()
+    assert cut.cut_short and cut.to_dict()["cut_short"] is True
+    assert cut.message and "avbröts" in cut.message and "Förenkla frågan" in cut.message
+
+
+def test_an_expensive_query_answers_within_its_time_budget(
+    client, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    from indexer import budget
+
+    monkeypatch.setattr(budget, "QUERY_SECONDS", 0.0)
+    answer = client.get("/api/search", query_string={"q": EXPENSIVE}).get_json()
+    assert answer["cut_short"] is True and "avbröts" in answer["message"]
+    page = client.get("/", query_string={"q": EXPENSIVE}).get_data(as_text=True)
+    assert "Sökningen avbröts" in page
+
+
+def test_heavy_queries_take_turns(built_index: Path) -> None:
+    """Two heavy queries in two threads never run their searches at the same time."""
+    import threading
+
+    from indexer import budget
+
+    inside, overlap = [0], [False]
+    guard = threading.Lock()
+
+    def heavy() -> None:
+        b = budget.QueryBudget(seconds=5)
+        with b.turn(heavy=True):
+            with guard:
+                inside[0] += 1
+                overlap[0] |= inside[0] > 1
+            threading.Event().wait(0.05)
+            with guard:
+                inside[0] -= 1
+
+    threads = [threading.Thread(target=heavy) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert not overlap[0]
