@@ -27,10 +27,18 @@ needs_tesseract = pytest.mark.skipif(
 
 @needs_tesseract
 def test_a_scanned_pdf_is_read_by_ocr_and_its_words_found(tmp_path: Path) -> None:
+    import time
+
+    from reliability.harness import record
+
     data = scanned_pdf(tmp_path / "scan.pdf", pages=2).read_bytes()
     assert extract_text_layer_is_empty(data)
     seen: list[tuple[int, int]] = []
+    started = time.perf_counter()
     extracted = extract_text(data, "scan.pdf", progress=lambda n, total: seen.append((n, total)))
+    record("ocr", pages=2, seconds=round(time.perf_counter() - started, 1), words_checked=5,
+           words_found=sum(w in extracted.text.split() for w in ("Bredbandsutbyggnad", "Norsjö",
+                           "färdtjänst", "bordläggs", "2009-03-12")))  # fmt: skip
     assert extracted.ocr and extracted.pages == 2
     assert seen == [(1, 2), (2, 2)]
     words = extracted.text.split()

@@ -323,6 +323,12 @@ def test_disk_full_during_rebuild_is_a_clear_message_and_the_old_index_serves(
     filler.unlink()
     again = subprocess.run(index_command(corpus, index, "--rebuild"), capture_output=True, text=True)
     assert again.returncode == 0, again.stdout + again.stderr
+    from reliability.harness import record
+
+    record("disk_full", tmpfs_mb=20, exit_code=run.returncode, traceback="Traceback" in out,
+           partial_generation_left=False, old_index_answers=True, rerun_after_cleanup=again.returncode,
+           message=out.strip().splitlines()[-1][:160],
+           before_fix="status 4 \"oväntat fel\", två stackspårningar, disken full till nästa körning")  # fmt: skip
 
 
 # ---------------------------------------------------------------- 5. query budget
