@@ -58,7 +58,8 @@ def disk_full(index_dir: Path, gen: Path | None, before: set[str], rebuilt: bool
             (gen / name).unlink(missing_ok=True)
     folder = index_dir.resolve()
     free = shutil.disk_usage(folder).free if folder.exists() else 0
-    need = max(_size(gens.current_generation(index_dir)), _size(corpus) // 2, 20 * _MB)
+    # A rebuild writes a second copy of the live index, plus room for Whoosh's merge.
+    need = max(_size(gens.current_generation(index_dir)) * 3 // 2, _size(corpus) // 2) + 5 * _MB
     return DiskFull(
         f"Disken är full: indexet i {folder} kunde inte skrivas. Det behövs ungefär "
         f"{need // _MB + 1} MB ledigt där (nu {free // _MB} MB). Frigör utrymme eller välj en "
