@@ -89,3 +89,30 @@ def test_without_tesseract_a_scan_is_listed_with_the_packages_to_install(tmp_pat
     line = next(x for x in run.stdout.splitlines() if "2009-03-12.pdf" in x)
     assert "tesseract-ocr" in line and "tesseract-ocr-swe" in line and "inte installerat" in line
     assert "tillagda:     1" in run.stdout
+
+
+def test_a_born_digital_pdf_is_not_sent_to_ocr() -> None:
+    data = (Path(__file__).parent / "fixtures" / "protokoll.pdf").read_bytes()
+    extracted = extract_text(data, "protokoll.pdf")
+    assert not extracted.ocr and "Vänersborg" in extracted.text
+
+
+@needs_tesseract
+def test_a_garbage_text_layer_over_a_scan_is_read_by_ocr(tmp_path: Path) -> None:
+    """A scan whose text layer is consonant soup (a broken font map): the image is read."""
+    import pypdfium2 as pdfium
+    from fpdf import FPDF
+
+    image = pdfium.PdfDocument(scanned_pdf(tmp_path / "scan.pdf").read_bytes())[0]
+    image.render(scale=200 / 72, grayscale=True).to_pil().save(tmp_path / "sida.png")
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.image(str(tmp_path / "sida.png"), x=0, y=0, w=210)
+    pdf.set_font("helvetica", size=10)
+    pdf.text_mode = "INVISIBLE"  # a text layer the eye never sees, as over a scan
+    for row in range(30):
+        pdf.text(10, 10 + row * 9, "xzqt kdfgh wrtps bnmcv ghjkl pqrst vwxzk " * 2)
+    data = bytes(pdf.output())
+    extracted = extract_text(data, "trasigt-textlager.pdf")
+    assert extracted.ocr
+    assert "Norsjö" in extracted.text.split() and "xzqt" not in extracted.text
