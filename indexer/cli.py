@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -73,6 +74,7 @@ def parse(file: Path, as_json: bool) -> None:
 
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
+EXIT_DAMAGED = 5  # the index is damaged: `protokoll index --rebuild` repairs it
 
 
 def _index_option(f):  # type: ignore[no-untyped-def]
@@ -105,14 +107,17 @@ def _resolve_index(index_dir: Path | None) -> Path:
               metavar="MAPP", help="Ta bort en mapps möten ur indexet (mappen får saknas).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Antal tolkningsprocesser.")
 @click.option("--wait", is_flag=True, help="Vänta på ett annat pågående indexeringsjobb.")
+@click.option("--check", is_flag=True,
+              help="Kontrollera bara att indexet är helt (slutstatus 0 eller 5).")
 def index(corpus: Path, index_dir: Path | None, rebuild: bool, replace: bool, remove: Path | None,
-          workers: int | None, wait: bool) -> None:  # fmt: skip
+          workers: int | None, wait: bool, check: bool) -> None:  # fmt: skip
     """Indexera (eller uppdatera indexet för) alla protokoll i MAPP (standard: corpus).
 
     Ett index kan byggas från flera mappar: varje mapp läggs till, och andra mappars möten
     finns kvar. Bara nya och ändrade filer tolkas; möten försvinner bara när deras fil är borta
-    ur mappen som indexeras. Slutstatus: 0 allt gick bra, 1 några filer misslyckades men
-    indexet uppdaterades, 2 felaktiga argument, 3 ett annat indexeringsjobb pågår.
+    ur mappen som indexeras. Ett skadat index byggs om av sig självt. Slutstatus: 0 allt gick
+    bra, 1 några filer misslyckades men indexet uppdaterades (eller disken blev full), 2
+    felaktiga argument, 3 ett annat indexeringsjobb pågår, 5 indexet är skadat (med --check).
 
     Example: protokoll index corpus --index /tmp/protokoll-index
     """
@@ -120,6 +125,8 @@ def index(corpus: Path, index_dir: Path | None, rebuild: bool, replace: bool, re
     from indexer.index import build_index, remove_folder
 
     target = _resolve_index(index_dir)
+    if check:
+        _check_and_exit(target)
     if remove is not None and (replace or rebuild):
         raise click.UsageError("--remove kan inte kombineras med --replace eller --rebuild.")
     if remove is None and not corpus.is_dir():
@@ -142,6 +149,17 @@ def index(corpus: Path, index_dir: Path | None, rebuild: bool, replace: bool, re
             bar.close()
     click.echo(_index_summary(report, target))
     sys.exit(EXIT_SOME_FAILED if report.failed else EXIT_OK)
+
+
+def _check_and_exit(target: Path) -> None:
+    from indexer.integrity import check_index
+
+    problems = check_index(target)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if not problems:
+        click.echo(f"Indexet i {target} är helt: alla filer stämmer och allt gick att läsa.")
+    sys.exit(EXIT_DAMAGED if problems else EXIT_OK)
 
 
 class _Bar:
@@ -171,7 +189,9 @@ def _index_summary(report: object, target: Path) -> str:
 
     r = report  # indexer.index.BuildReport
     walked = ", ".join(safe_name(p) for p in r.walked)  # type: ignore[attr-defined]
-    lines = [
+    repaired = getattr(r, "repaired", "")
+    lines = [f"{repaired} Indexet byggdes därför om från korpusen."] if repaired else []
+    lines += [
         f"Index: {target}" + (" (nybyggt)" if r.rebuilt else ""),  # type: ignore[attr-defined]
         *([f"Lästa mappar: {walked}"] if walked else []),
         *[f"Borttagen ur indexet: {safe_name(p)}" for p in r.dropped],  # type: ignore[attr-defined]
@@ -234,15 +254,32 @@ def search(
         request = SearchRequest.from_args(args)
     except QueryError as exc:
         raise click.UsageError(exc.message) from None
-    service = SearchService(_resolve_index(index_dir))
-    try:
-        result = service.search(request)
-    finally:
-        service.close()
+    result = _search_or_exit(SearchService, _resolve_index(index_dir), request)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     click.echo(_render_result(result))
+
+
+def _search_or_exit(service_cls: type, target: Path, request: object) -> Any:
+    """Run one search; a damaged index ends the command with EXIT_DAMAGED and the remedy."""
+    from indexer.errors import IndexDamaged
+    from indexer.integrity import damage_behind
+
+    try:
+        service = service_cls(target)
+        try:
+            return service.search(request)
+        finally:
+            service.close()
+    except IndexDamaged as exc:
+        click.echo(str(exc), err=True)
+    except Exception:
+        damage = damage_behind(target)
+        if damage is None:
+            raise
+        click.echo(str(damage), err=True)
+    sys.exit(EXIT_DAMAGED)
 
 
 def _render_result(result: object) -> str:

@@ -23,6 +23,8 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import TermNotFound
 
+from indexer.budget import QueryBudget
+
 _EMPTY_IDS = np.zeros(0, dtype=np.int32)
 _EMPTY_TF = np.zeros(0, dtype=np.float32)
 QUERY_KEY = "\x00query"  # cache keys of whole-query answers; no field is named like this
@@ -72,8 +74,11 @@ class PostingCache:
 class Postings:
     """Decoded posting lists of one reader, memoised for the duration of one search."""
 
-    def __init__(self, searcher: Any, cache: PostingCache | None = None) -> None:
+    def __init__(
+        self, searcher: Any, cache: PostingCache | None = None, budget: QueryBudget | None = None
+    ) -> None:
         self.searcher = searcher
+        self.budget = budget  # charged per posting list decoded (``indexer.budget``)
         self.reader = searcher.reader()
         self.doc_count = self.reader.doc_count_all()
         self._cache = cache
@@ -87,6 +92,8 @@ class Postings:
         if found is None and self._cache is not None:
             found = self._cache.get(key)
         if found is None:
+            if self.budget is not None:
+                self.budget.charge()
             found = read_postings(self.reader, fieldname, text)
             if self._cache is not None:
                 self._cache.put(key, found)

@@ -35,3 +35,11 @@ class IndexBusy(ProtokollError):
 
 class IndexMissing(ProtokollError):
     """No index exists at the given directory (build one with ``protokoll index``)."""
+
+
+class IndexDamaged(ProtokollError):
+    """The index files are corrupt or unreadable; the message says to run ``--rebuild``."""
+
+    def __init__(self, message: str, generation: str = "") -> None:
+        super().__init__(message)
+        self.generation = generation

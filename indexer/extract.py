@@ -22,6 +22,7 @@ from pathlib import PurePath
 
 from indexer.decode import decode_text
 from indexer.errors import ExtractError
+from indexer.ocr import PageProgress, looks_unreadable, ocr_pdf
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
     {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"}
@@ -36,20 +37,35 @@ class Extracted:
     format: str  # "txt" | "md" | "html" | "pdf" | "docx"
     encoding: str | None  # text formats only: "utf-8", "utf-8-sig", "cp1252", "utf-16", …
     pages: int | None = None
+    notes: tuple[str, ...] = ()  # Swedish: what was cut to keep the file within the limits
+    ocr: bool = False  # read from page images by OCR
+
+
+# Limits that keep one file's memory and time bounded (issue 14; README "Tillförlitlighet").
+MAX_TEXT_BYTES = 8 * 1024 * 1024  # txt/md/html bytes decoded and parsed; the rest is cut
+MAX_ZIP_MEMBER_BYTES = 24 * 1024 * 1024  # one unpacked part of a DOCX (word/document.xml …)
+MAX_ZIP_TOTAL_BYTES = 128 * 1024 * 1024  # all unpacked parts together
+MAX_ZIP_RATIO = 100  # unpacked ÷ packed for a part over 1 MB; Word's XML packs 5–20×
+MAX_ZIP_MEMBERS = 5000
+MAX_PDF_PAGES = 500
+PDF_SECONDS = 60.0  # text-layer extraction stops (keeping the pages read) after this long
 
 
 _HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html[\s>]|body[\s>])", re.IGNORECASE)
 _STRIP_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
-def extract_text(data: bytes, name: str) -> Extracted:
-    """Turn one file's bytes into text; raise ExtractError with Swedish advice if impossible."""
+def extract_text(data: bytes, name: str, *, progress: PageProgress | None = None) -> Extracted:
+    """Turn one file's bytes into text; raise ExtractError with Swedish advice if impossible.
+
+    ``progress`` hears of each page read by OCR (a scanned PDF), the one slow step.
+    """
     suffix = PurePath(name).suffix.lower()
     if not data.strip(b" \t\r\n\x00\x0b\x0c"):
         raise ExtractError(name, "filen är tom; kontrollera att rätt fil exporterades.")
     head = data[:1024]
     if b"%PDF-" in head:
-        return _pdf(data, name)
+        return _pdf(data, name, progress)
     if head.startswith(b"PK") and (suffix == ".docx" or _zip_has_document_xml(data)):
         return _docx(data, name)
     if suffix == ".docx":
@@ -58,11 +74,29 @@ def extract_text(data: bytes, name: str) -> Extracted:
         )
     if suffix == ".pdf":
         raise ExtractError(name, "trasig PDF (PDF-huvud saknas); ladda ner eller exportera igen.")
+    data, notes = _cut_text_bytes(data)
     text, encoding = decode_text(data, name, suffix, supported=suffix in SUPPORTED_SUFFIXES)
     if suffix in {".html", ".htm"} or _HTML_SNIFF.search(data[:4096]):
-        return Extracted(_finish(_html_to_text(text), name), "html", encoding)
+        return Extracted(_finish(_html_to_text(text), name), "html", encoding, notes=notes)
     fmt = "md" if suffix in {".md", ".markdown"} else "txt"
-    return Extracted(_finish(text, name), fmt, encoding)
+    return Extracted(_finish(text, name), fmt, encoding, notes=notes)
+
+
+def _cut_text_bytes(data: bytes) -> tuple[bytes, tuple[str, ...]]:
+    """At most ``MAX_TEXT_BYTES``, cut after a line end (a UTF-16 line end keeps its NUL).
+
+    Decoding, HTML parsing and the minutes parser all grow with the text: a 60 MB text of
+    500 000 items took 1.8 GB and more than 150 s before this cut (issue 14).
+    """
+    if len(data) <= MAX_TEXT_BYTES:
+        return data, ()
+    end = data.rfind(b"\n", 0, MAX_TEXT_BYTES - 1) + 1 or MAX_TEXT_BYTES - MAX_TEXT_BYTES % 4
+    if data[end : end + 1] == b"\x00" and end % 2:  # UTF-16LE: "\n\x00"
+        end += 1
+    mb = MAX_TEXT_BYTES // (1024 * 1024)
+    note = (f"Filen är {len(data) // (1024 * 1024)} MB; bara de första {mb} MB lästes. "
+            "Dela upp filen om resten ska bli sökbart.")  # fmt: skip
+    return data[:end], (note,)
 
 
 def _finish(text: str, name: str) -> str:
@@ -217,7 +251,7 @@ def _quiet_pypdf() -> Iterator[None]:
         logger.setLevel(previous)
 
 
-def _pdf(data: bytes, name: str) -> Extracted:
+def _pdf(data: bytes, name: str, progress: PageProgress | None = None) -> Extracted:
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError
 
@@ -229,7 +263,7 @@ def _pdf(data: bytes, name: str) -> Extracted:
             reader = PdfReader(io.BytesIO(data), strict=False)
             if reader.is_encrypted and not reader.decrypt(""):
                 raise ExtractError(name, locked)
-            pages = [page.extract_text() or "" for page in reader.pages]
+            pages, notes = _pdf_pages(reader)
         except ExtractError:
             raise
         except (FileNotDecryptedError, DependencyError):
@@ -238,10 +272,32 @@ def _pdf(data: bytes, name: str) -> Extracted:
             raise ExtractError(
                 name, f"trasig PDF ({type(exc).__name__}); ladda ner eller exportera igen."
             ) from None
-    if not any(p.strip() for p in pages):
-        raise ExtractError(name, "PDF utan textlager (inskannad?) – kör OCR först.")
+    ocr = looks_unreadable(pages)
+    if ocr:  # a scan (or a broken text layer): read the page images instead
+        pages, ocr_notes = ocr_pdf(data, name, progress)
+        notes = (*notes, *ocr_notes)
+        if looks_unreadable(pages):
+            raise ExtractError(name, "PDF utan textlager (inskannad?) där OCR inte hittade någon "
+                                     "läsbar text; skanna om sidorna i minst 300 dpi.")  # fmt: skip
     text = "\f".join(p.replace("\f", "\n") for p in pages)
-    return Extracted(_finish(text, name), "pdf", None, pages=len(pages))
+    return Extracted(_finish(text, name), "pdf", None, pages=len(pages), notes=notes, ocr=ocr)
+
+
+def _pdf_pages(reader: object) -> tuple[list[str], tuple[str, ...]]:
+    """Text of at most ``MAX_PDF_PAGES`` pages, stopping after ``PDF_SECONDS`` (said in notes)."""
+    import time
+
+    all_pages = reader.pages  # type: ignore[attr-defined]
+    started, pages = time.monotonic(), list[str]()
+    for number, page in enumerate(all_pages, start=1):
+        if number > MAX_PDF_PAGES:
+            return pages, (f"PDF:en har {len(all_pages)} sidor; bara de första "
+                           f"{MAX_PDF_PAGES} lästes.",)  # fmt: skip
+        if time.monotonic() - started > PDF_SECONDS:
+            return pages, (f"Textlagret tog över {PDF_SECONDS:.0f} s att läsa; bara de första "
+                           f"{number - 1} av {len(all_pages)} sidorna lästes.",)  # fmt: skip
+        pages.append(page.extract_text() or "")
+    return pages, ()
 
 
 # --- DOCX -------------------------------------------------------------------------------
@@ -257,7 +313,40 @@ def _zip_has_document_xml(data: bytes) -> bool:
         return False
 
 
+def check_zip_limits(data: bytes, name: str) -> None:
+    """Refuse a ZIP container whose parts would unpack beyond the limits (a zip bomb).
+
+    The sizes are read from the central directory before anything is unpacked; a part that
+    lies about its size cannot get past them either, because ``zipfile`` never reads more than
+    the stated size (it fails the CRC check instead).
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        return  # not a readable ZIP: the caller reports it as broken
+    advice = "Filen packas upp till för mycket data (zip-bomb?); öppna och spara om den i Word."
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise ExtractError(name, f"DOCX med {len(infos)} delar (högst {MAX_ZIP_MEMBERS}). {advice}")
+    total = sum(i.file_size for i in infos)
+    biggest = max(infos, key=lambda i: i.file_size, default=None)
+    mb = 1024 * 1024
+    if total > MAX_ZIP_TOTAL_BYTES or (biggest and biggest.file_size > MAX_ZIP_MEMBER_BYTES):
+        raise ExtractError(
+            name, f"DOCX som packas upp till {total // mb} MB (högst {MAX_ZIP_TOTAL_BYTES // mb} "
+            f"MB totalt och {MAX_ZIP_MEMBER_BYTES // mb} MB per del). {advice}",
+        )
+    for info in infos:
+        if info.file_size > mb and info.file_size > MAX_ZIP_RATIO * max(1, info.compress_size):
+            ratio = info.file_size // max(1, info.compress_size)
+            raise ExtractError(
+                name, f"DOCX-delen {info.filename} packas upp {ratio} gånger (högst "
+                f"{MAX_ZIP_RATIO}). {advice}",
+            )
+
+
 def _docx(data: bytes, name: str) -> Extracted:
+    check_zip_limits(data, name)
     if not _zip_has_document_xml(data):
         raise ExtractError(
             name, "trasig DOCX (word/document.xml saknas); öppna filen i Word och spara om den."

@@ -27,7 +27,8 @@ from pathlib import Path
 
 from whoosh import index as windex
 
-from indexer.errors import IndexBusy, IndexMissing
+from indexer import integrity
+from indexer.errors import IndexBusy, IndexDamaged, IndexMissing
 from indexer.schema import SCHEMA_VERSION
 
 POINTER = "CURRENT"
@@ -72,7 +73,9 @@ def schema_version_of(gen: Path) -> int | None:
 def open_generation(index_dir: Path) -> tuple[Path, windex.Index]:
     """Open the live index, with a Swedish message when it is missing or of an old schema."""
     gen = current_generation(index_dir)
-    if gen is None or not windex.exists_in(str(gen)):
+    if gen is not None:
+        integrity.verify(index_dir, gen)
+    if gen is None or not _exists_in(index_dir, gen):
         raise IndexMissing(f"Inget index i {index_dir} – kör `protokoll index` först.")
     version = schema_version_of(gen)
     if version != SCHEMA_VERSION:
@@ -80,7 +83,20 @@ def open_generation(index_dir: Path) -> tuple[Path, windex.Index]:
             f"Indexet i {index_dir} har schemaversion {version}, programmet kräver "
             f"{SCHEMA_VERSION} – kör `protokoll index --rebuild`."
         )
-    return gen, windex.open_dir(str(gen))
+    try:
+        return gen, windex.open_dir(str(gen))
+    except Exception as exc:  # noqa: BLE001 - a corrupt TOC raises anything (UnpicklingError …)
+        detail = f"{type(exc).__name__} när indexet öppnades"
+        raise IndexDamaged(integrity.damaged_message(index_dir, detail), gen.name) from None
+
+
+def _exists_in(index_dir: Path, gen: Path) -> bool:
+    """Whoosh's ``exists_in`` reads the TOC: a corrupt one is damage, not a missing index."""
+    try:
+        return windex.exists_in(str(gen))
+    except Exception as exc:  # noqa: BLE001 - a corrupt TOC raises anything (UnpicklingError …)
+        detail = f"{type(exc).__name__} när indexet öppnades"
+        raise IndexDamaged(integrity.damaged_message(index_dir, detail), gen.name) from None
 
 
 def new_generation(index_dir: Path) -> Path:

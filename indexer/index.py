@@ -31,6 +31,8 @@ from whoosh import index as windex
 from indexer import generations as gens
 from indexer import sources as folders_registry
 from indexer.errors import ExtractError, ProtokollError
+from indexer.integrity import write_checksums
+from indexer.recovery import DISK_FULL_ERRNOS, disk_full, file_names, open_live
 from indexer.pipeline import safe_name
 from indexer.records import Meeting
 from indexer.schema import (
@@ -75,6 +77,7 @@ class BuildReport:
     walked: list[str] = field(default_factory=list)  # the folders read in this run
     dropped: list[str] = field(default_factory=list)  # folders taken out of the index
     durations: dict[str, float] = field(default_factory=dict)
+    repaired: str = ""  # why a damaged live index was rebuilt instead of updated (Swedish)
 
 
 @dataclass(frozen=True)
@@ -100,11 +103,13 @@ def walk_corpus(corpus: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, s
     """Supported files as (relative source, path), sorted; plus unreadable places with reasons.
 
     Hidden files and folders and ``protokoll.toml`` are skipped; symlinked folders are followed
-    once (a loop is reported, not walked forever).
+    once (a loop is reported, not walked forever). A symlink, file or folder, whose target lies
+    outside the corpus is never read: it is reported (``outside_corpus``).
     """
     files: list[tuple[str, Path]] = []
     failed: list[tuple[str, str]] = []
     seen: set[tuple[int, int]] = set()
+    real_root = corpus.resolve()
 
     def relative(place: str | os.PathLike[str]) -> str:
         """Failures are named like sources: relative to the corpus root where possible."""
@@ -129,15 +134,39 @@ def walk_corpus(corpus: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, s
             continue
         seen.add((st.st_dev, st.st_ino))
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for d in [d for d in dirs if outside_corpus(Path(root) / d, real_root)]:
+            dirs.remove(d)
+            failed.append((relative(Path(root) / d), OUTSIDE_REASON))
         for name in sorted(names):
             if name.startswith(".") or name == "protokoll.toml":
                 continue
             if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
                 continue
             path = Path(root) / name
+            if outside_corpus(path, real_root):
+                failed.append((relative(path), OUTSIDE_REASON))
+                continue
             files.append((safe_name(path.relative_to(corpus).as_posix()), path))
     files.sort()
     return files, failed
+
+
+OUTSIDE_REASON = (
+    "symbolisk länk som pekar utanför korpusmappen; den lästes inte. Kopiera filen in i "
+    "korpusen om den ska indexeras."
+)
+
+
+def outside_corpus(path: Path, real_root: Path) -> bool:
+    """True when ``path`` (through any symlinks) resolves to a place outside ``real_root``.
+
+    A dangling link resolves to where it points and is judged by that, like any other link.
+    """
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: reported as unreadable later
+        return False
+    return not target.is_relative_to(real_root)
 
 
 # ---------------------------------------------------------------- parsing (worker side)
@@ -149,6 +178,8 @@ def _parse_one(args: tuple[str, str, str, str | None]) -> _Parsed:
     from indexer.pipeline import folder_defaults, meeting_from_bytes, read_source
 
     path = Path(path_str)
+    if outside_corpus(path, Path(corpus_str).resolve()):  # swapped for a link after the walk
+        return _Parsed(source, error=OUTSIDE_REASON)
     try:
         st = path.stat()
         data = read_source(path)
@@ -303,29 +334,38 @@ def _build_locked(
     live = gens.current_generation(index_dir)
     if live is not None and not rebuild and gens.schema_version_of(live) != gens.SCHEMA_VERSION:
         rebuild = True  # an index of another schema cannot be updated in place
-    rebuild = rebuild or replace or live is None or not windex.exists_in(str(live))
+    opened = None if rebuild or replace or live is None else open_live(index_dir, live, report)
+    rebuild = rebuild or replace or opened is None  # a damaged live index is rebuilt (repaired)
     registered = [] if replace else folders_registry.load(index_dir)
     registered, this = folders_registry.register(registered, corpus)
     walk = folders_registry.to_walk(registered, this, rebuild)
     previous = _live_sources(live) if rebuild else set()
-    if rebuild:
-        gen, ix, known = gens.new_generation(index_dir), None, {}
-        ix = windex.create_in(str(gen), build_schema())
-        gens.write_meta(gen)
-        report.rebuilt = True
-    else:
-        assert live is not None
-        gen, ix = live, windex.open_dir(str(live))
-        known = indexed_state(ix)
-    report.generation = gen.name
+    partial: Path | None = None  # what to clean up if the disk fills
+    before = file_names(live) if opened else set()
+    try:
+        known: dict[str, _Indexed]
+        if opened is None or live is None:
+            gen = partial = gens.new_generation(index_dir)
+            ix, known = windex.create_in(str(gen), build_schema()), {}
+            gens.write_meta(gen)
+            report.rebuilt = True
+        else:
+            gen = partial = live
+            ix, known = opened
+        report.generation = gen.name
 
-    files, report.failed = _walk_folders(walk)
-    report.durations["walk"] = time.perf_counter() - started
-    present = {source for source, _, _ in files}
-    gone = [s for s in known if s not in present
-            and folders_registry.owner(registered, s) in walk]  # fmt: skip
-    _write_all(ix, files, known, gone, report, progress, workers)
-    ix.close()
+        files, report.failed = _walk_folders(walk)
+        report.durations["walk"] = time.perf_counter() - started
+        present = {source for source, _, _ in files}
+        gone = [s for s in known if s not in present
+                and folders_registry.owner(registered, s) in walk]  # fmt: skip
+        _write_all(ix, files, known, gone, report, progress, workers)
+        ix.close()
+        write_checksums(gen)
+    except OSError as exc:
+        if exc.errno not in DISK_FULL_ERRNOS:
+            raise
+        raise disk_full(index_dir, partial, before, report.rebuilt, corpus) from None
     if report.rebuilt:
         report.removed = sorted(previous - set(report.added))  # e.g. another folder's, --replace
         gens.switch_to(index_dir, gen)
@@ -339,9 +379,11 @@ def _build_locked(
 
 
 def _live_sources(live: Path | None) -> set[str]:
-    if live is None or not windex.exists_in(str(live)):
+    if live is None:
         return set()
     try:
+        if not windex.exists_in(str(live)):
+            return set()
         ix = windex.open_dir(str(live))
     except Exception:  # noqa: BLE001 - an unreadable old index is being replaced anyway
         return set()
@@ -526,6 +568,7 @@ def index_meetings(
             _apply(writer, _Parsed(meeting.source, meeting=meeting), known, taken, report)
         writer.commit()
         ix.close()
+        write_checksums(gen)
         if report.rebuilt:
             gens.switch_to(index_dir, gen)
             gens.prune_generations(index_dir)

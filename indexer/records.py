@@ -80,6 +80,7 @@ class Meeting:
     warnings: tuple[ParseWarning, ...] = ()
     kind: str = "minutes"  # minutes | agenda | meeting page
     title: str | None = None
+    ocr: bool = False  # the text was read from page images by OCR (a scanned PDF)
     format_version: int = FORMAT_VERSION
 
     @property

@@ -72,6 +72,7 @@ class SearchResult:
     suggestion: str | None = None  # "Menade du …?" — a corrected query string
     message: str | None = None  # Swedish note on how a malformed query was read
     elapsed_ms: float = 0.0
+    cut_short: bool = False  # the per-query budget ran out (indexer.budget); message says so
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -87,6 +88,7 @@ class SearchResult:
             "suggestion": self.suggestion,
             "message": self.message,
             "elapsed_ms": round(self.elapsed_ms, 2),
+            "cut_short": self.cut_short,
         }
 
 

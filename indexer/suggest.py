@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 
 from indexer import analysis
 
@@ -67,11 +68,18 @@ def correct_word(reader: object, word: str) -> str | None:
     return best
 
 
-def suggest_query(reader: object, query: str, words: tuple[str, ...]) -> str | None:
-    """The query with each poorly attested word replaced, or None when nothing changed."""
+def suggest_query(
+    reader: object, query: str, words: tuple[str, ...], within: Callable[[], bool] | None = None
+) -> str | None:
+    """The query with each poorly attested word replaced, or None when nothing changed.
+
+    ``within`` is asked before each word: the search's time budget (``indexer.budget``).
+    """
     corrected = query
     changed = False
     for word in dict.fromkeys(words):
+        if within is not None and not within():
+            break
         better = correct_word(reader, word)
         if better and better != word:
             pattern = re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])", re.IGNORECASE)

@@ -1,18 +1,20 @@
 """Errors are translated once, here: Swedish pages, or JSON bodies under ``/api/``.
 
-``QueryError`` (a parameter the user can fix) → 400 with its message; ``IndexMissing`` → 503
-with the command that fixes it; every other exception is logged and becomes a plain Swedish
+``QueryError`` (a parameter the user can fix) → 400 with its message; ``IndexMissing`` and
+``IndexDamaged`` → 503 with the command that fixes it (a damaged index is logged once per
+incident); every other exception is logged and becomes a plain Swedish
 500 page. No traceback or exception text ever reaches a response.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from indexer.errors import IndexMissing, QueryError
+from indexer.errors import IndexDamaged, IndexMissing, QueryError
 
 TITLES = {
     400: "Frågan kunde inte förstås",
@@ -36,13 +38,16 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_response(status: int, message: str | None = None, parameter: str | None = None) -> Response:
+def error_response(
+    status: int, message: str | None = None, parameter: str | None = None,
+    title: str | None = None,
+) -> Response:
     """One place that shapes every error: JSON under /api/, the Swedish page otherwise."""
     text = message or MESSAGES.get(status, MESSAGES[500])
     if wants_json():
         response = jsonify({"error": text, "parameter": parameter, "status": status})
     else:
-        title = TITLES.get(status, TITLES[500] if status >= 500 else TITLES[400])
+        title = title or TITLES.get(status, TITLES[500] if status >= 500 else TITLES[400])
         html = render_template("errors/error.html", status=status, title=title, message=text,
                                parameter=parameter)
         response = Response(html, mimetype="text/html")
@@ -65,9 +70,31 @@ def _http_error(exc: HTTPException) -> Any:
     return error_response(status, description)
 
 
+DAMAGED_TITLE = "Sökindexet är skadat"
+_incidents: set[tuple[str, str, str]] = set()  # (index dir, generation, message) already logged
+
+
+def _index_damaged(exc: IndexDamaged) -> Response:
+    """503 with the remedy; logged once per incident (index, generation, fault), not per request."""
+    from flask import current_app
+
+    incident = (str(current_app.config["INDEX_DIR"]), exc.generation, str(exc))
+    if incident not in _incidents:
+        _incidents.add(incident)
+        current_app.logger.error("%s", exc)
+    response = error_response(503, str(exc), title=DAMAGED_TITLE)
+    response.headers["Retry-After"] = "300"
+    return response
+
+
 def _unexpected(exc: Exception) -> Response:
     from flask import current_app
 
+    from indexer.integrity import damage_behind
+
+    damage = damage_behind(Path(current_app.config["INDEX_DIR"]))
+    if damage is not None:  # a damaged file, not a bug: the operator's remedy, no traceback
+        return _index_damaged(damage)
     current_app.logger.exception("Oväntat fel vid %s %s", request.method, request.path)
     return error_response(500)
 
@@ -86,5 +113,6 @@ def not_found(message: str) -> SwedishNotFound:
 def init_app(app: Flask) -> None:
     app.register_error_handler(QueryError, _query_error)
     app.register_error_handler(IndexMissing, _index_missing)
+    app.register_error_handler(IndexDamaged, _index_damaged)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)

@@ -32,6 +32,22 @@ def _check_text(args: MultiDict[str, str]) -> None:
             )
 
 
+def reject_control_characters() -> None:
+    """Every parameter of every route: query arguments, their names and the URL's path parts.
+
+    Registered as a ``before_request`` hook (``webui.security``), so a route added later cannot
+    forget it; a NUL or escape byte is never part of a real query, meeting id or organisation.
+    """
+    from flask import request
+
+    for key, value in request.args.items(multi=True):
+        if any(ch in _CONTROL for ch in key + value):
+            raise QueryError("Förfrågan innehåller otillåtna kontrolltecken.", key)
+    for key, value in (request.view_args or {}).items():
+        if isinstance(value, str) and any(ch in _CONTROL for ch in value):
+            raise QueryError("Adressen innehåller otillåtna kontrolltecken.", key)
+
+
 def search_request(args: MultiDict[str, str]) -> SearchRequest:
     """The request for ``/``, ``/api/search`` and the CSV export (raises ``QueryError``)."""
     _check_text(args)

@@ -16,6 +16,12 @@ CSP = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+# An original PDF from the archive is someone else's document: shown inline, but in a sandbox
+# (no script, no forms, an opaque origin), so nothing in it acts on this site's origin.
+SOURCE_PDF_CSP = (
+    "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+    "frame-ancestors 'none'"
+)
 
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -37,4 +43,7 @@ def add_headers(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    from webui.params import reject_control_characters
+
+    app.before_request(reject_control_characters)
     app.after_request(add_headers)

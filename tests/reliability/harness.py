@@ -163,7 +163,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(index_dir: Path, corpus_dir: Path, *, threads: int = 8) -> Iterator[str]:
+def live_server(
+    index_dir: Path, corpus_dir: Path, *, threads: int = 8, workers: int | None = None
+) -> Iterator[str]:
     """``protokoll serve`` on a free 127.0.0.1 port; yields its base URL, stops it afterwards."""
     port = free_port()
     args = [
@@ -179,6 +181,7 @@ def live_server(index_dir: Path, corpus_dir: Path, *, threads: int = 8) -> Itera
         str(corpus_dir),
         "--threads",
         str(threads),
+        *(["--workers", str(workers)] if workers else []),
     ]
     # The server's output goes to a file, never to an unread pipe: under load a server logs
     # warnings (waitress's "Task queue depth", gunicorn's worker timeouts), and once a pipe's

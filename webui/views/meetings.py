@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, send_file, url_for
@@ -11,7 +12,7 @@ from flask import Blueprint, Response, jsonify, request, send_file, url_for
 from indexer.errors import QueryError
 from indexer.records import Attendee, Meeting
 from indexer.results import MeetingPage
-from webui import render
+from webui import render, security
 from webui.errors import not_found
 from webui.service import get_service
 
@@ -52,7 +53,22 @@ def source(meeting_id: str) -> Any:
         raise not_found("Originalfilen för mötet finns inte i arkivet.")
     page = get_service().meeting(meeting_id)
     name = _download_name(page.meeting, path.name) if page else "protokoll" + path.suffix
-    return send_file(path, as_attachment=False, download_name=name, max_age=3600)
+    return _send_original(path, name)
+
+
+def _send_original(path: Path, name: str) -> Response:
+    """A PDF inline under a sandboxing CSP; every other format as a download.
+
+    An original ``.html`` (or a ``.txt`` a browser might sniff as HTML) shown inline would run
+    its markup, refreshes and redirects on this site's own origin; as an attachment it never
+    renders here.
+    """
+    is_pdf = path.suffix.lower() == ".pdf"
+    response = send_file(path, as_attachment=not is_pdf, download_name=name, max_age=3600,
+                         mimetype="application/pdf" if is_pdf else "application/octet-stream")  # fmt: skip
+    if is_pdf:
+        response.headers["Content-Security-Policy"] = security.SOURCE_PDF_CSP
+    return response
 
 
 @bp.get("/api/meetings/<meeting_id>")
