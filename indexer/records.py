@@ -76,6 +76,7 @@ class Meeting:
     place: str | None = None
     attendees: tuple[Attendee, ...] = ()
     municipalities: tuple[str, ...] = ()  # participating municipalities (canonical)
+    mentioned_municipalities: tuple[str, ...] = ()  # places merely mentioned (canonical), not participating
     items: tuple[AgendaItem, ...] = ()
     warnings: tuple[ParseWarning, ...] = ()
     kind: str = "minutes"  # minutes | agenda | meeting page
@@ -108,6 +109,7 @@ class Meeting:
                 **data,
                 "attendees": tuple(Attendee(**a) for a in data.get("attendees", ())),
                 "municipalities": tuple(data.get("municipalities", ())),
+                "mentioned_municipalities": tuple(data.get("mentioned_municipalities", ())),
                 "items": items,
                 "warnings": tuple(ParseWarning(**w) for w in data.get("warnings", ())),
             }

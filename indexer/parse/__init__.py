@@ -60,7 +60,8 @@ def _parse(text: str, *, source: str, sha256: str, fmt: str, defaults: FolderDef
     start_time, end_time = dates.meeting_times(text, date.start if date else None)
     place = header.find_place(text)
     body = header.find_body(text) or defaults.body
-    org = header.find_organisation(text, body=body, place=place, default=defaults.organisation)
+    org = header.find_organisation(text, body=body, place=place, default=defaults.organisation,
+                                   head_end=head_end)
     if org.warning:
         warnings.append(ParseWarning("organisation", org.warning))
     if not date:
@@ -74,6 +75,7 @@ def _parse(text: str, *, source: str, sha256: str, fmt: str, defaults: FolderDef
         warnings.append(ParseWarning("items", "Inga numrerade ärenden hittades."))
     host = header.host_municipality(place)
     iso = date.iso if date else None
+    participating = _participating(text, org.value, people, host, defaults)
     return Meeting(
         id=meeting_id(org.value, body, iso, sha256),
         source=source,
@@ -86,7 +88,8 @@ def _parse(text: str, *, source: str, sha256: str, fmt: str, defaults: FolderDef
         end_time=end_time,
         place=place,
         attendees=people,
-        municipalities=_participating(text, org.value, people, host, defaults),
+        municipalities=participating,
+        mentioned_municipalities=tuple(m for m in reference.find_municipalities(text) if m not in participating),
         items=agenda,
         warnings=tuple(warnings),
         kind=header.find_kind(text) or defaults.kind or "minutes",
