@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # Bump when the shape of to_dict() changes in a way readers must know about.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,7 @@ class Meeting:
     warnings: tuple[ParseWarning, ...] = ()
     kind: str = "minutes"  # minutes | agenda | meeting page
     title: str | None = None
+    date_inferred: bool = False  # the year was completed from the document ("den 3 april")
     format_version: int = FORMAT_VERSION
 
     @property

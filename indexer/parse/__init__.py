@@ -66,6 +66,11 @@ def _parse(text: str, *, source: str, sha256: str, fmt: str, defaults: FolderDef
         warnings.append(ParseWarning("organisation", org.warning))
     if not date:
         warnings.append(ParseWarning("date", "Mötesdatum kunde inte utläsas ur texten."))
+    elif date.inferred:
+        warnings.append(ParseWarning("date", f"Mötesdatumet saknar årtal i texten; året ({date.iso[:4]}) "
+                                             "är härlett ur dokumentets övriga datum och diarienummer."))
+    if date and date.weekday is False:
+        warnings.append(ParseWarning("date", f"Veckodagen i texten stämmer inte med datumet {date.iso}."))
     if not body:
         warnings.append(ParseWarning("body", "Organet (t.ex. styrelse, kommunchefsgrupp) "
                                              "kunde inte utläsas ur texten."))
@@ -94,6 +99,7 @@ def _parse(text: str, *, source: str, sha256: str, fmt: str, defaults: FolderDef
         warnings=tuple(warnings),
         kind=header.find_kind(text) or defaults.kind or "minutes",
         title=_title(text),
+        date_inferred=bool(date and date.inferred),
     )
 
 
