@@ -12,7 +12,7 @@ import re
 
 from indexer import reference
 from indexer.parse import attendees as attendees_mod
-from indexer.parse import columns, dates, decisions, header, items
+from indexer.parse import columns, dates, decisions, header, items, participation
 from indexer.records import (
     AgendaItem,
     Attendee,
@@ -80,7 +80,7 @@ def _parse(text: str, *, source: str, sha256: str, fmt: str, defaults: FolderDef
         warnings.append(ParseWarning("items", "Inga numrerade ärenden hittades."))
     host = header.host_municipality(place)
     iso = date.iso if date else None
-    participating = _participating(text, org.value, people, host, defaults)
+    participating = participation.participating(text, head, org.value, people, host, defaults)
     return Meeting(
         id=meeting_id(org.value, body, iso, sha256),
         source=source,
@@ -146,30 +146,3 @@ def _item(
         dnr=dnr,
         municipalities=reference.find_municipalities(title + "\n" + text),
     )
-
-
-def _participating(
-    text: str,
-    organisation: str | None,
-    people: tuple[Attendee, ...],
-    host: str | None,
-    defaults: FolderDefaults,
-) -> tuple[str, ...]:
-    """Attendees' municipalities, the organisation's members named in the text, and the host."""
-    found: dict[str, None] = {}
-    for person in people:
-        if person.municipality:
-            found.setdefault(person.municipality, None)
-    members = set(reference.organisation_members(organisation)) if organisation else set()
-    for name in reference.find_municipalities(text):
-        if name in members:
-            found.setdefault(name, None)
-    if host:
-        found.setdefault(host, None)
-    if organisation and organisation.endswith((" kommun", " stad")):
-        own = reference.municipality_name(organisation.rsplit(" ", 1)[0])
-        if own:
-            found.setdefault(own, None)
-    for name in defaults.municipalities:
-        found.setdefault(name, None)
-    return tuple(found)
