@@ -82,6 +82,7 @@ class Meeting:
     kind: str = "minutes"  # minutes | agenda | meeting page
     title: str | None = None
     date_inferred: bool = False  # the year was completed from the document ("den 3 april")
+    decision_count: int = 0  # decisions recorded in the document, in items and outside them
     format_version: int = FORMAT_VERSION
 
     @property

@@ -8,6 +8,7 @@ as a ``ParseWarning``; folder defaults fill in only what the document does not s
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from indexer import reference
@@ -75,7 +76,12 @@ def _parse(text: str, *, source: str, sha256: str, fmt: str, defaults: FolderDef
         warnings.append(ParseWarning("body", "Organet (t.ex. styrelse, kommunchefsgrupp) "
                                              "kunde inte utläsas ur texten."))
     people = attendees_mod.parse_attendees(head)
+    kind = header.find_kind(text) or defaults.kind or "minutes"
     agenda = _items(text, spans, people)
+    outside = decisions.find_decisions(text) if not agenda else ()
+    if kind == "agenda":  # an agenda's "decisions" are proposals for the meeting to come
+        agenda = tuple(dataclasses.replace(item, decisions=()) for item in agenda)
+        outside = ()
     if not agenda:
         warnings.append(ParseWarning("items", "Inga numrerade ärenden hittades."))
     host = header.host_municipality(place)
@@ -97,9 +103,10 @@ def _parse(text: str, *, source: str, sha256: str, fmt: str, defaults: FolderDef
         mentioned_municipalities=tuple(m for m in reference.find_municipalities(text) if m not in participating),
         items=agenda,
         warnings=tuple(warnings),
-        kind=header.find_kind(text) or defaults.kind or "minutes",
+        kind=kind,
         title=_title(text),
         date_inferred=bool(date and date.inferred),
+        decision_count=sum(len(item.decisions) for item in agenda) + len(outside),
     )
 
 

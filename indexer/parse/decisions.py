@@ -33,6 +33,7 @@ _EARLIER = re.compile(rf"(?<!\w)(?:{_SPEC['earlier']})", re.IGNORECASE)
 _CLAUSE_START = re.compile(r"\s(?:att|om|angående|rörande)\s|[.;:]")
 EARLIER_WINDOW = 60
 _PASSIVE = re.compile(rf"(?<!\w)(?:{_SPEC['passive']})(?!\w)", re.IGNORECASE)
+_PROPOSAL = re.compile(rf"(?<!\w)(?:{_SPEC['proposal']})", re.IGNORECASE)
 _ATT_LINE = re.compile(r"^[ \t]*(?:[-–•*][ \t]*)?(?:samt\s+)?(att\b.*)$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ\"”])|\n(?![a-zåäö])")
 _ACTION_HEADER = re.compile(r"ÅTGÄRD(?:ER)?[\s|]+SLUTDATUM[\s|]+ANSVARIG", re.IGNORECASE)
@@ -98,6 +99,8 @@ def _sentence_decisions(text: str, covered: list[tuple[int, int]]) -> list[str]:
         if any(a <= start < b for a, b in covered) or not piece.strip():
             continue
         sentence = piece.strip()
+        if _PROPOSAL.search(sentence):
+            continue
         match = _SUBJECT_VERB.search(sentence)
         if match and _reported(sentence, match.end()):
             continue
