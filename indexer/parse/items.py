@@ -24,7 +24,7 @@ _LINE_NUMBER = re.compile(
 )
 _INLINE_NUMBER = re.compile(
     r"(?:(?<=\s)(?:(?P<para>§\s*\d{1,4})|(?P<num>\d{1,2}(?:\.\d{1,2})?)(?P<dot>\.)?)"
-    r"|(?<=[a-zåäö)])(?P<glued>\d{1,2})(?P<gdot>\.))[ \t]+(?=[A-ZÅÄÖ])"
+    r"|(?<=[a-zåäö):])(?P<glued>\d{1,2})(?P<gdot>\.))[ \t]+(?=[A-ZÅÄÖ])"
 )
 _BULLET_PARA = re.compile(r"(?<=\n\n)[ \t]*[-–•·][ \t]+(?P<title>[^\n]{2,100})\n(?=\s*\n)")
 _TITLE_START = re.compile(r"[\"”«A-Za-zÅÄÖåäöÉé]")
