@@ -40,6 +40,7 @@ _LEADING_CASE = re.compile(
     r"|[A-ZÅÄÖ]{2,6}[ \t]?\d{2,4}[/:]\d[\w./-]*)\s*"
 )
 MAX_TITLE_WORDS = 12
+_LEADER = re.compile(r"(?<=\w)\s?\.{3,}|…\s*\d")
 
 
 @dataclass(frozen=True)
@@ -111,16 +112,23 @@ def find_items(text: str) -> list[ItemSpan]:
     spans = _drop_lonely_start(spans)
     counted = _from_sequence(text)
     spans = counted if _prefer_counted(spans, counted) else spans
-    unnumbered = _unnumbered(text)
-    return unnumbered if len(unnumbered) > max(1, 2 * len(spans)) else spans
+    if not spans:
+        return _unnumbered(text)
+    # A contents list can outvote a weak numbered reading (paragraph numbers in an attendance
+    # list); bullets and timetables under numbered items are their sub-points, never a rival.
+    contents = _as_spans(layouts.contents_list(text, _is_proper_title_word))
+    return contents if len(contents) > 2 * len(spans) else spans
 
 
 def _unnumbered(text: str) -> list[ItemSpan]:
     """No numbered items: a bullet list, a timetable or a run-together contents list."""
     readings = (layouts.bullet_list(text), layouts.timetable(text),
                 layouts.contents_list(text, _is_proper_title_word))
-    best = max(readings, key=len)
-    return [ItemSpan(number, int(number), None, start, body, True) for start, body, number in best]
+    return _as_spans(max(readings, key=len))
+
+
+def _as_spans(found: list[tuple[int, int, str]]) -> list[ItemSpan]:
+    return [ItemSpan(number, int(number), None, start, body, True) for start, body, number in found]
 
 
 def _is_proper_title_word(word: str) -> bool:
@@ -258,6 +266,7 @@ def _is_proper(word: str) -> bool:
 
 
 def _tidy_title(title: str) -> str:
+    title = _LEADER.split(title, maxsplit=1)[0]  # "Muntliga informationer... 4": a contents leader
     title = _DNR.sub("", title)
     title = re.sub(r"\(\s*\)", "", title)
     title = re.sub(r"\s+", " ", title).strip(" .:-–•")
