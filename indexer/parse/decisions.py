@@ -125,7 +125,7 @@ def _proposal(sentence: str, verb: re.Match[str] | None) -> bool:
     """ "Förslag till beslut: Styrelsen godkänner …" proposes; "Gruppen beslutar presentera ett
     förslag till beslut …" decides: a proposal phrase counts only before the deciding verb."""
     found = _PROPOSAL.search(sentence)
-    return bool(found) and (verb is None or found.start() < verb.start())
+    return found is not None and (verb is None or found.start() < verb.end())
 
 
 def _reported(sentence: str, verb_end: int) -> bool:
