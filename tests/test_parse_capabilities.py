@@ -43,6 +43,8 @@ def parse(text: str, defaults: FolderDefaults | None = None) -> Meeting:
          "2014-06-12", "Räddningstjänsten Mellersta Fjällen"),
         ("Minnesanteckningar\nRegionförbundet i Exempels län\nTid: 2011-04-04\n",
          "Regionförbundet i Exempels län"),
+        ("Protokoll fört vid sammanträde med Lokala insynsnämnden vid Exempelverket\nTid: 2012-01-01",
+         "Lokala insynsnämnden vid Exempelverket"),
     ],
 )
 def test_unlisted_bodies_are_found_by_the_shape_of_their_name(text: str, expected: str) -> None:
@@ -65,6 +67,17 @@ def test_name_variants_become_one_known_body() -> None:
 def test_municipal_letterhead_keeps_the_written_name() -> None:
     assert parse("KALMAR KOMMUN KOMMUNSTYRELSEN PROTOKOLL\nSammanträdesdag 2012-03-05").organisation == (
         "Kalmar kommun")
+
+
+def test_a_meeting_with_an_organ_is_not_a_body_name() -> None:
+    text = "Protokoll fört vid sammanträde med kommunstyrelsen i Exempelby\n2012-01-01"
+    assert parse(text).organisation != "kommunstyrelsen i Exempelby"
+
+
+def test_county_council_is_inferred_from_its_house() -> None:
+    meeting = parse("Protokoll\nPlats och tid: Landstingshuset, Östersund, 2004-01-01\nLandstingsstyrelsen\n")
+    assert meeting.organisation == "Jämtlands läns landsting"
+    assert any(w.field == "organisation" for w in meeting.warnings)
 
 
 def test_folder_default_fills_only_what_the_text_lacks() -> None:

@@ -210,6 +210,14 @@ def _infer_organisation(text: str, *, body: str | None, place: str | None) -> Fo
     spec = labels()["bodies"]
     host = host_municipality(place)
     head = text[:HEAD]
+    landsting = re.search(spec["county_council_signals"], head, re.IGNORECASE)
+    if landsting:  # before 2019 a county's health care and regional bodies were its landsting
+        candidates = [host] if host else _most_mentioned(text)
+        county = reference.county_of(candidates[0]) if len(candidates) == 1 else None
+        if county:
+            name = f"{county.removesuffix(' län')} läns landsting"
+            return Found(name, f"Organisationen står inte i texten; härledd till {name} "
+                               f"från landstingets organ och {candidates[0]}.")
     regional = body in spec["regional_bodies"] or re.search(spec["regional_signals"], head, re.IGNORECASE)
     if regional:
         candidates = [host] if host else _most_mentioned(text)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer import reference
+from indexer.parse.labels import labels
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "organisation_patterns.toml"
 MAX_NAME_WORDS = 4
@@ -195,7 +196,25 @@ def find_candidates(text: str, *, letterhead_end: int) -> list[Candidate]:
         if word.lower() in excluded or word.lower().endswith(tuple(patterns()["glued_not_endings"])):
             continue
         add(match.start(), match.end(), _canonical(re.sub(r"s$", "", word) if word.endswith(("ets", "ens")) else word))
+    found.extend(_named_meeting(text, letterhead_end))
     return sorted(found, key=lambda c: (c.start, -(c.end - c.start)))
+
+
+def _named_meeting(text: str, letterhead_end: int) -> list[Candidate]:
+    """ "Protokoll fört vid sammanträde med Lokala säkerhetsnämnden vid X" in the title line: the
+    rest of the line names the body, unless it is only an organ ("… med kommunstyrelsen")."""
+    phrase = re.compile(rf"(?<!\w)(?:{'|'.join(patterns()['meeting_with'])})[ \t]+(?=[A-ZÅÄÖ])", re.IGNORECASE)
+    match = phrase.search(text, 0, letterhead_end)
+    if not match:
+        return []
+    name = re.split(r"\s+(?:\d|den\b|kl\b|§)", text[match.end() : letterhead_end])[0].strip(" .,:;-–")
+    words = name.split()
+    if not 2 <= len(words) <= 10 or any(w.lower() in _stops() for w in words[:1]):
+        return []
+    organs = [p for p, canonical in labels()["bodies"].items() if isinstance(canonical, str) and p != "federations"]
+    if any(re.match(rf"(?:{p})", name, re.IGNORECASE) for p in organs):
+        return []
+    return [Candidate(match.end(), match.end() + len(name), _canonical(name), True)]
 
 
 @cache
