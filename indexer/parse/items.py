@@ -40,6 +40,12 @@ _LEADING_CASE = re.compile(
     r"|[A-ZÅÄÖ]{2,6}[ \t]?\d{2,4}[/:]\d[\w./-]*)\s*"
 )
 MAX_TITLE_WORDS = 12
+_PERSON_ROLE = re.compile(
+    r"[A-ZÅÄÖ][a-zåäöéü]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?(?: [A-ZÅÄÖ][a-zåäöéü]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?){1,2}"
+    r"(?: \([A-ZÅÄÖ]{1,4}\))?,[ \t]*[a-zåäö]*(?:chef|direktör|sekreterare|ekonom|controller|samordnare|"
+    r"handläggare|utredare|strateg|ordförande|ledamot|ersättare|planerare|jurist|konsult)\b"
+)
+_PAGE_RUN = re.compile(r"[ \t]*\n\s*\d{1,3}[ \t]*(?:\n|$)")
 _LEADER = re.compile(r"(?<=\w)\s?\.{3,}|…\s*\d")
 
 
@@ -80,6 +86,8 @@ def find_items(text: str) -> list[ItemSpan]:
         no_title = rest and not _TITLE_START.match(rest[0]) and not re.search(r"[^\W\d_]", rest[0])
         if no_title and text[match.end() : match.end() + 1] != "\n":
             continue
+        if _PAGE_RUN.match(text, match.end()):
+            continue  # "2\n\n3\n\n4": page numbers standing alone, not items
         if _furniture_after(text, match.end()):
             continue
         candidates.append((match.start(), match.end(), match, True))
@@ -112,6 +120,9 @@ def find_items(text: str) -> list[ItemSpan]:
     spans = _drop_lonely_start(spans)
     counted = _from_sequence(text)
     spans = counted if _prefer_counted(spans, counted) else spans
+    kept = [s for s in spans if not _attendance_note(text, s)]
+    if len(kept) < len(spans):
+        spans = _drop_lonely_start(kept)
     if not spans:
         return _unnumbered(text)
     # A contents list can outvote a weak numbered reading (paragraph numbers in an attendance
@@ -146,10 +157,17 @@ def _prefer_counted(spans: list[ItemSpan], counted: list[ItemSpan]) -> bool:
     return bool(spans and counted) and counted[0].start > spans[-1].start and counted[0].top == spans[0].top
 
 
+def _attendance_note(text: str, span: ItemSpan) -> bool:
+    """ "Eva Berg, ekonom, 281 Gunilla Ek, …": paragraph numbers in an attendance list."""
+    before = text[max(0, span.start - 3) : span.start]
+    return "," in before or bool(_PERSON_ROLE.match(text, span.body))
+
+
 def _furniture_after(text: str, end: int) -> bool:
-    """A page number, not an item: a label ("1 Tid kl.", "3 Plats och tid") or "§ 4" follows."""
-    rest = text[end : end + 40].lstrip()
-    return rest[:1] == "§" or bool(sequence.NOT_TITLE.match(rest))
+    """A page number, not an item: a label ("1 Tid kl.", "3 Plats och tid") or "§ 4" follows;
+    or an attendance note: a person and a role ("142 Malin Berg, utredare, 143")."""
+    rest = text[end : end + 60].lstrip()
+    return rest[:1] == "§" or bool(sequence.NOT_TITLE.match(rest)) or bool(_PERSON_ROLE.match(rest))
 
 
 def _from_sequence(text: str) -> list[ItemSpan]:
