@@ -227,7 +227,7 @@ def _infer_organisation(text: str, *, body: str | None, place: str | None) -> Fo
             return Found(region, f"Organisationen står inte i texten; härledd till {region} "
                                  f"från regionens organ och {candidates[0]}.")
     own_house = bool(place and re.search(spec["municipal_venues"], place, re.IGNORECASE))
-    if body in spec["municipal_bodies"] or (own_house and host and body not in spec["regional_bodies"]):
+    if body in spec["municipal_bodies"] or (own_house and host and body is None):
         candidates = [host] if host else _most_mentioned(text)
         if len(candidates) == 1 and candidates[0]:
             name = f"{reference.genitive(candidates[0])} kommun"
