@@ -127,8 +127,11 @@ def find_items(text: str) -> list[ItemSpan]:
         return _unnumbered(text)
     # A contents list can outvote a weak numbered reading (paragraph numbers in an attendance
     # list); bullets and timetables under numbered items are their sub-points, never a rival.
-    contents = _as_spans(layouts.contents_list(text, _is_proper_title_word))
-    return contents if len(contents) > 2 * len(spans) else spans
+    found = layouts.contents_list(text, _is_proper_title_word)
+    contents = _as_spans(found)
+    if len(contents) > 2 * len(spans) or (layouts.has_leaders(text, found) and len(contents) > len(spans)):
+        return contents
+    return spans
 
 
 def _unnumbered(text: str) -> list[ItemSpan]:

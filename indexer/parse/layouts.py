@@ -95,9 +95,12 @@ def _split_run(text: str, start: int, proper: Callable[[str], bool]) -> list[tup
         word = match.group(0)
         if not word[:1].isupper() or not word[1:2].islower() or len(word.strip(".,:;")) < 3:
             continue
-        if regex("items", "not_before").fullmatch(word.strip(".,:;")):
+        bare = word.strip(".,:;")
+        if regex("items", "not_before").fullmatch(bare) or NOT_TITLE.fullmatch(bare) or (
+            regex("items", "item_words").fullmatch(bare.removesuffix("n"))
+        ):
             continue  # "Dnr 00041/", "Sid 3": case numbers and pages, not titles
-        if i and not _starts_title(words, i, proper):
+        if out and not _starts_title(words, i, proper):
             continue
         pos = start + match.start()
         out.append((pos, pos, str(len(out) + 1)))
@@ -121,3 +124,14 @@ def _starts_title(words: list[re.Match[str]], i: int, proper: Callable[[str], bo
 
 _CONTINUES = {"och", "i", "för", "från", "med", "till", "om", "av", "på", "vid", "mellan", "samt",
               "inom", "över", "gällande", "avseende", "angående", "&", "eller", "mot", "hos"}  # fmt: skip
+
+
+_LEADER = re.compile(r"\w[ \t]?\.{3,}[ \t]*\d")
+
+
+def has_leaders(text: str, found: list[tuple[int, int, str]]) -> bool:
+    """A contents list with dotted leaders and page numbers ("Månadsrapport... 3") is certain."""
+    if not found:
+        return False
+    end = text.find("\n", found[-1][0])
+    return len(_LEADER.findall(text, found[0][0], len(text) if end < 0 else end)) >= MIN_ITEMS
