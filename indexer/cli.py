@@ -55,22 +55,70 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Skriv hela mötet som JSON.")
-def parse(file: Path, as_json: bool) -> None:
-    """Tolka en protokollfil och visa möte, punkter och beslut.
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
+)
+@click.option("--json", "as_json", is_flag=True,
+              help="Skriv varje möte som en JSON-rad (JSON Lines); sammanfattningen går till stderr.")
+def parse(paths: tuple[Path, ...], as_json: bool) -> None:
+    """Tolka protokollfiler och mappar och visa möte, punkter och beslut.
+
+    Tar en eller flera filer och mappar (mappar gås igenom som vid indexering). Med --json
+    skrivs ett möte per rad och en sammanfattning på stderr. Slutstatus som för index:
+    0 allt gick bra, 1 några filer kunde inte läsas, 2 felaktiga argument.
 
     Example: protokoll parse corpus/umearegionen-kommunchefsgrupp-2008-08-22.txt --json
     """
+    from indexer.errors import ExtractError
     from indexer.pipeline import load_meeting
-
-    meeting = load_meeting(file)
-    if as_json:
-        click.echo(json.dumps(meeting.to_dict(), ensure_ascii=False, indent=2))
-        return
     from indexer.render import meeting_summary
 
-    click.echo(meeting_summary(meeting))
+    files, failed = _parse_targets(paths)
+    parsed = 0
+    for path, root in files:
+        try:
+            meeting = load_meeting(path, corpus_root=root)
+        except ExtractError as exc:
+            failed.append((str(path), exc.reason))
+            click.echo(str(exc), err=True)
+            continue
+        except OSError as exc:
+            failed.append((str(path), exc.strerror or str(exc)))
+            click.echo(f"{path}: filen kunde inte läsas ({exc.strerror or exc}).", err=True)
+            continue
+        parsed += 1
+        if as_json:
+            click.echo(json.dumps(meeting.to_dict(), ensure_ascii=False))
+        else:
+            if parsed > 1:
+                click.echo("")
+            click.echo(meeting_summary(meeting))
+    if as_json or len(files) > 1 or failed:
+        click.echo(_parse_summary(parsed, failed), err=True)
+    sys.exit(EXIT_SOME_FAILED if failed else EXIT_OK)
+
+
+def _parse_targets(paths: tuple[Path, ...]) -> tuple[list[tuple[Path, Path | None]], list[tuple[str, str]]]:
+    """(file, folder it was found in) for every file named or found in a named folder."""
+    from indexer.index import walk_corpus
+
+    files: list[tuple[Path, Path | None]] = []
+    failed: list[tuple[str, str]] = []
+    for path in paths:
+        if path.is_dir():
+            found, unreadable = walk_corpus(path)
+            files.extend((p, path) for _, p in found)
+            failed.extend((f"{path}/{name}", reason) for name, reason in unreadable)
+        else:
+            files.append((path, None))
+    return files, failed
+
+
+def _parse_summary(parsed: int, failed: list[tuple[str, str]]) -> str:
+    line = f"tolkade: {parsed}  misslyckade: {len(failed)}"
+    if parsed == 0 and not failed:
+        line += " (inga protokollfiler hittades; filtyper: .txt .md .html .pdf .docx)"
+    return line
 
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3

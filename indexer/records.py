@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # Bump when the shape of to_dict() changes in a way readers must know about.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -76,11 +76,14 @@ class Meeting:
     place: str | None = None
     attendees: tuple[Attendee, ...] = ()
     municipalities: tuple[str, ...] = ()  # participating municipalities (canonical)
+    mentioned_municipalities: tuple[str, ...] = ()  # places merely mentioned (canonical), not participating
     items: tuple[AgendaItem, ...] = ()
     warnings: tuple[ParseWarning, ...] = ()
     kind: str = "minutes"  # minutes | agenda | meeting page
     title: str | None = None
     ocr: bool = False  # the text was read from page images by OCR (a scanned PDF)
+    date_inferred: bool = False  # the year was completed from the document ("den 3 april")
+    decision_count: int = 0  # decisions recorded in the document, in items and outside them
     format_version: int = FORMAT_VERSION
 
     @property
@@ -109,6 +112,7 @@ class Meeting:
                 **data,
                 "attendees": tuple(Attendee(**a) for a in data.get("attendees", ())),
                 "municipalities": tuple(data.get("municipalities", ())),
+                "mentioned_municipalities": tuple(data.get("mentioned_municipalities", ())),
                 "items": items,
                 "warnings": tuple(ParseWarning(**w) for w in data.get("warnings", ())),
             }

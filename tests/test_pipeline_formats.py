@@ -28,7 +28,9 @@ EXPECTED = {
         [("§ 12", "Sammanträdets öppnande"), ("§ 13", "Föregående protokoll"),
          ("§ 14", "Gemensam räddningstjänst – förstudie"),
          ("§ 15", "Bredbandsutbyggnad på landsbygden"), ("§ 16", "Sammanträdets avslutande")],
-        {"§ 14": (("Styrelsen beslutar att godkänna förstudien och överlämna den till "
+        {"§ 12": ("Till justerare utses Göran Västerlind.",),  # passive forms count (issue 12)
+         "§ 13": ("Protokollet från sammanträdet den 8 februari 2012 läggs till handlingarna.",),
+         "§ 14": (("Styrelsen beslutar att godkänna förstudien och överlämna den till "
                   "medlemskommunerna för yttrande."),),
          "§ 15": (("Styrelsen beslutar att ge kansliet i uppdrag att ta fram en gemensam "
                   "bredbandsstrategi till nästa sammanträde."),)},
@@ -40,7 +42,8 @@ EXPECTED = {
         [("1", "Mötets öppnande"), ("2", "Föregående mötesanteckningar"),
          ("3", "Gemensam e-tjänsteplattform"), ("4", "Flyktingmottagning och etablering"),
          ("5", "Mötets avslutande")],
-        {"3": ("Kommunchefsgruppen ställer sig bakom en gemensam upphandling under 2020.",),
+        {"2": ("Anteckningarna från mötet den 5 september gicks igenom och lades till handlingarna.",),
+         "3": ("Kommunchefsgruppen ställer sig bakom en gemensam upphandling under 2020.",),
          "4": ("Frågan återkommer på nästa möte med ett förslag till samordnad mottagning.",)},
         {"Anna-Karin Lindqvist", "Jonas Strömbäck", "Ingrid Åkesson", "Mattias Östlund"},
         {"Sören Häggström"},

@@ -8,11 +8,12 @@ as a ``ParseWarning``; folder defaults fill in only what the document does not s
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from indexer import reference
 from indexer.parse import attendees as attendees_mod
-from indexer.parse import columns, dates, decisions, header, items
+from indexer.parse import columns, dates, decisions, header, items, participation
 from indexer.records import (
     AgendaItem,
     Attendee,
@@ -60,20 +61,32 @@ def _parse(text: str, *, source: str, sha256: str, fmt: str, defaults: FolderDef
     start_time, end_time = dates.meeting_times(text, date.start if date else None)
     place = header.find_place(text)
     body = header.find_body(text) or defaults.body
-    org = header.find_organisation(text, body=body, place=place, default=defaults.organisation)
+    org = header.find_organisation(text, body=body, place=place, default=defaults.organisation,
+                                   head_end=head_end)
     if org.warning:
         warnings.append(ParseWarning("organisation", org.warning))
     if not date:
         warnings.append(ParseWarning("date", "Mötesdatum kunde inte utläsas ur texten."))
+    elif date.inferred:
+        warnings.append(ParseWarning("date", f"Mötesdatumet saknar årtal i texten; året ({date.iso[:4]}) "
+                                             "är härlett ur dokumentets övriga datum och diarienummer."))
+    if date and date.weekday is False:
+        warnings.append(ParseWarning("date", f"Veckodagen i texten stämmer inte med datumet {date.iso}."))
     if not body:
         warnings.append(ParseWarning("body", "Organet (t.ex. styrelse, kommunchefsgrupp) "
                                              "kunde inte utläsas ur texten."))
     people = attendees_mod.parse_attendees(head)
+    kind = header.find_kind(text) or defaults.kind or "minutes"
     agenda = _items(text, spans, people)
+    outside = decisions.find_decisions(text) if not agenda else ()
+    if kind == "agenda":  # an agenda's "decisions" are proposals for the meeting to come
+        agenda = tuple(dataclasses.replace(item, decisions=()) for item in agenda)
+        outside = ()
     if not agenda:
         warnings.append(ParseWarning("items", "Inga numrerade ärenden hittades."))
     host = header.host_municipality(place)
     iso = date.iso if date else None
+    participating = participation.participating(text, head, org.value, people, host, defaults)
     return Meeting(
         id=meeting_id(org.value, body, iso, sha256),
         source=source,
@@ -86,11 +99,14 @@ def _parse(text: str, *, source: str, sha256: str, fmt: str, defaults: FolderDef
         end_time=end_time,
         place=place,
         attendees=people,
-        municipalities=_participating(text, org.value, people, host, defaults),
+        municipalities=participating,
+        mentioned_municipalities=tuple(m for m in reference.find_municipalities(text) if m not in participating),
         items=agenda,
         warnings=tuple(warnings),
-        kind=header.find_kind(text) or defaults.kind or "minutes",
+        kind=kind,
         title=_title(text),
+        date_inferred=bool(date and date.inferred),
+        decision_count=sum(len(item.decisions) for item in agenda) + len(outside),
     )
 
 
@@ -137,30 +153,3 @@ def _item(
         dnr=dnr,
         municipalities=reference.find_municipalities(title + "\n" + text),
     )
-
-
-def _participating(
-    text: str,
-    organisation: str | None,
-    people: tuple[Attendee, ...],
-    host: str | None,
-    defaults: FolderDefaults,
-) -> tuple[str, ...]:
-    """Attendees' municipalities, the organisation's members named in the text, and the host."""
-    found: dict[str, None] = {}
-    for person in people:
-        if person.municipality:
-            found.setdefault(person.municipality, None)
-    members = set(reference.organisation_members(organisation)) if organisation else set()
-    for name in reference.find_municipalities(text):
-        if name in members:
-            found.setdefault(name, None)
-    if host:
-        found.setdefault(host, None)
-    if organisation and organisation.endswith((" kommun", " stad")):
-        own = reference.municipality_name(organisation.rsplit(" ", 1)[0])
-        if own:
-            found.setdefault(own, None)
-    for name in defaults.municipalities:
-        found.setdefault(name, None)
-    return tuple(found)

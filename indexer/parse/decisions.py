@@ -33,6 +33,8 @@ _EARLIER = re.compile(rf"(?<!\w)(?:{_SPEC['earlier']})", re.IGNORECASE)
 _CLAUSE_START = re.compile(r"\s(?:att|om|angående|rörande)\s|[.;:]")
 EARLIER_WINDOW = 60
 _PASSIVE = re.compile(rf"(?<!\w)(?:{_SPEC['passive']})(?!\w)", re.IGNORECASE)
+_RELATIVE = re.compile(r"(?<!\w)som\s+(?:\w+\s+)?$", re.IGNORECASE)  # "frågor som noterades"
+_PROPOSAL = re.compile(rf"(?<!\w)(?:{_SPEC['proposal']})", re.IGNORECASE)
 _ATT_LINE = re.compile(r"^[ \t]*(?:[-–•*][ \t]*)?(?:samt\s+)?(att\b.*)$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ\"”])|\n(?![a-zåäö])")
 _ACTION_HEADER = re.compile(r"ÅTGÄRD(?:ER)?[\s|]+SLUTDATUM[\s|]+ANSVARIG", re.IGNORECASE)
@@ -99,6 +101,8 @@ def _sentence_decisions(text: str, covered: list[tuple[int, int]]) -> list[str]:
             continue
         sentence = piece.strip()
         match = _SUBJECT_VERB.search(sentence)
+        if _proposal(sentence, match):
+            continue
         if match and _reported(sentence, match.end()):
             continue
         if match:
@@ -108,11 +112,20 @@ def _sentence_decisions(text: str, covered: list[tuple[int, int]]) -> list[str]:
                 out.extend(clauses)
                 continue
             out.append(re.sub(r"\s+", " ", sentence[match.start() :]))
-        elif (passive := _PASSIVE.search(sentence)) and len(sentence) < 300:
+        elif (passive := _PASSIVE.search(sentence)) and len(sentence) < 300 and not _RELATIVE.search(
+            sentence, 0, passive.start()
+        ):
             if _reported(sentence, passive.end()):
                 continue
             out.append(re.sub(r"\s+", " ", sentence))
     return out
+
+
+def _proposal(sentence: str, verb: re.Match[str] | None) -> bool:
+    """ "Förslag till beslut: Styrelsen godkänner …" proposes; "Gruppen beslutar presentera ett
+    förslag till beslut …" decides: a proposal phrase counts only before the deciding verb."""
+    found = _PROPOSAL.search(sentence)
+    return found is not None and (verb is None or found.start() < verb.end())
 
 
 def _reported(sentence: str, verb_end: int) -> bool:

@@ -14,17 +14,22 @@ import re
 from dataclasses import dataclass
 
 from indexer import reference
+from indexer.parse import organisation
 from indexer.parse.dates import strip_dates
 from indexer.parse.labels import labels, regex
 
 HEAD = 1500
+SHAPE_WINDOW = 800  # a body by name shape further down is a subject (contents lists, items)
 _PLACE_LABEL = re.compile(
-    r"(?<![\w])(Plats och tid|Tid och plats|Tid/Plats|Dag/tid|Plats)\s*:?[ \t]*(?:\n\s*)?", re.IGNORECASE
+    r"(?<![\w])(Plats och tid|Tid och plats|Tid/Plats|Dag/tid|Plats|Sammanträdeslokal|Mötesplats|Lokal)(?!\w)"
+    r"\s*:?[ \t]*(?:\n\s*)?",
+    re.IGNORECASE,
 )
 _PLACE_STOP = re.compile(
     r"\s+(?:kl\.?(?=[\s\d])|klockan|Närvarande|Beslutande|Deltagare|Ordförande|Sekreterare|"
     r"Tid\b|Dag\b|Gruppmöten|Ev\.|Justerare|Utses|Ledamöter|Omfattning|ande\b|Datum\b|"
-    r"Sammanträdesdatum|Kallelse)",
+    r"Sammanträdesdatum|Kallelse|Beslutande|Övriga|Enligt|Utses|Omfattning|Paragrafer|Sekreterare|"
+    r"Frånvarande|Anmält förhinder|Förhinder|Protokoll\b)",
 )
 _WEEKDAY = re.compile(
     r"\b(?:måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag)(?:en)?\s+(?:den\s+)?", re.IGNORECASE
@@ -62,18 +67,36 @@ def find_kind(text: str) -> str | None:
 
 
 def find_place(text: str) -> str | None:
-    """The value after "Plats" (not the adjusting place), without date, weekday and time."""
+    """The value after "Plats" (not the adjusting place), without date, weekday and time.
+
+    In a flattened cover page the labels stand in a row before their values ("Plats och tid
+    Beslutande Kommunhuset i Leksand, …"), so other labels right after "Plats" are skipped.
+    Without a usable label, a phrase that opens with a venue word ("Konferensrum Uniformen",
+    "Kommunhuset i Leksand"; ``[place] venues`` in parse_labels.toml) near the top is the place.
+    """
     for match in _PLACE_LABEL.finditer(text[:HEAD]):
         before = text[max(0, match.start() - 15) : match.start()].lower()
         if "juster" in before:
             continue
-        value = text[match.end() : match.end() + 200].split("\n")[0]
+        start = match.end()
+        skip = regex("place", "skip_labels", prefix=True).match(text, start)
+        while skip:
+            start = skip.end()
+            skip = regex("place", "skip_labels", prefix=True).match(text, start)
+        value = text[start : start + 200].split("\n")[0]
         if "justering" in value.lower()[:60]:
             continue
         place = _clean_place(value)
         if place:
             return place
-    return None
+    return _venue(text)
+
+
+def _venue(text: str) -> str | None:
+    venue = regex("place", "venues", prefix=True).search(text, 0, min(len(text), HEAD))
+    if not venue or "juster" in text[max(0, venue.start() - 40) : venue.start()].lower():
+        return None
+    return _clean_place(text[venue.start() : venue.start() + 120].split("\n")[0].split("(")[0])
 
 
 def _clean_place(value: str) -> str | None:
@@ -96,69 +119,105 @@ def host_municipality(place: str | None) -> str | None:
     return found[0] if found else None
 
 
-def _municipal_letterhead(head: str) -> tuple[int, str] | None:
+def _municipal_letterhead(head: str, top: int = 0) -> tuple[int, str, bool] | None:
     """ "DALS-EDS KOMMUN", "Organ Hässleholms kommun", "> Stockholms stad" — not an affiliation.
 
-    Capitals are a letterhead wherever they stand; in ordinary case the name must open a line,
-    follow a breadcrumb ">" or the "Organ" label, so "… Hällefors kommun" in an item is not one.
+    Capitals are a letterhead wherever they stand; in ordinary case the name must stand in the
+    title line, open a line, follow a breadcrumb ">" or the "Organ" label, so "… Hällefors
+    kommun" in an item is not one. The name is kept as written ("Kalmar kommun", not a
+    constructed genitive), with capitals tidied. Returns (start, name, in capitals).
     """
     for match in _MUNICIPAL_ORG.finditer(head):
         written, word = match.group(1), match.group(2)
-        canonical = reference.municipality_name(written)
-        if not canonical:
+        if not reference.municipality_name(written):
             continue
         caps = written.isupper() and word.isupper()
-        if not caps and not _LETTERHEAD_BEFORE.search(head[max(0, match.start() - 12) : match.start()]):
+        before = head[max(0, match.start() - 12) : match.start()]
+        if not caps and match.start() >= top and not _LETTERHEAD_BEFORE.search(before):
             continue
-        suffix = "stad" if word.lower() == "stad" else "kommun"
-        return match.start(), f"{reference.genitive(canonical)} {suffix}"
+        if organisation.visitor_before(head, match.start()) and not caps and match.start() >= top:
+            continue
+        name = " ".join(organisation.title_word(w) for w in written.split())
+        return match.start(), f"{name} {'stad' if word.lower() == 'stad' else 'kommun'}", caps
     return None
 
 
-def _federation(head: str) -> tuple[int, str] | None:
-    """An unlisted body by its own name, as written: "Dalälvens kommunförbund", "Hallandsregionen"."""
-    suffixes = labels()["bodies"]["federations"]
-    found = []
-    match = re.search(rf"(?<![\w-])([A-ZÅÄÖ][\w-]+) ({suffixes})(?!\w)", head)
-    if match:
-        found.append((match.start(), f"{match.group(1)} {match.group(2)}"))
-    region = re.search(r"(?<![\w-])([A-ZÅÄÖ][a-zåäö]{3,}regionen)(?!\w)", head)
-    if region:
-        found.append((region.start(), region.group(1)))
-    return min(found) if found else None
+def _letterhead_end(text: str) -> int:
+    """End of the first line with words: the title or letterhead names the body that met."""
+    stripped = len(text) - len(text.lstrip())
+    end = text.find("\n", stripped)
+    return min(stripped + 200, len(text) if end < 0 else end)
 
 
-def _named_in_head(head: str) -> str | None:
-    """The earliest of a known body and a municipal letterhead, else a federation, in the opening."""
+def _is_region(name: str) -> bool:
+    known = reference.organisation(name)
+    return (known is not None and known.kind == "region") or name.startswith("Region ")
+
+
+def _ranked(text: str, head_end: int) -> list[tuple[bool, bool, int, str]]:
+    """(weak, late, start, name) for every body named in the opening, best first.
+
+    Candidates come from ``organisation.find_candidates`` (name shapes), ``organisations.toml``
+    (known names) and municipal letterheads. One in the letterhead (title line, "Organ", capitals)
+    is strong; a body named after "besök från", "till" … is someone else; a body by shape after
+    the first item or far down is "late" (an item about "Nerikes Brandkår" is its subject).
+    """
+    top = _letterhead_end(text)
     found = []
-    known = reference.organisation_matches(head)
-    if known:
-        found.append((known[0][0], known[0][2]))
-    letterhead = _municipal_letterhead(head)
+    for c in organisation.find_candidates(text, letterhead_end=top):
+        late = not c.letterhead and c.start >= min(head_end, SHAPE_WINDOW)
+        found.append((not c.letterhead, late, c.start, c.name))
+    for start, _, name in reference.organisation_matches(text):
+        strong = start < top or organisation.after_label(text, start)
+        if strong or not organisation.visitor_before(text, start):
+            found.append((not strong, False, start, name))
+    letterhead = _municipal_letterhead(text, top)
     if letterhead:
-        found.append(letterhead)
-    if not found:
-        federation = _federation(head)
-        return federation[1] if federation else None
-    return min(found)[1]
+        start, name, caps = letterhead
+        strong = start < top or caps or organisation.after_label(text, start)
+        found.append((not strong, False, start, name))
+    return sorted(found)
 
 
 def find_organisation(
-    text: str, *, body: str | None, place: str | None, default: str | None
+    text: str, *, body: str | None, place: str | None, default: str | None, head_end: int = HEAD
 ) -> Found:
-    head = text[:HEAD]
-    named = _named_in_head(head) or reference.match_organisation(text)
-    if named:
-        return Found(named)
+    """As a clerk reads it: the letterhead; a body named early; a known body further down; the
+    folder default; an inference from the organ and the place; a body named late; last a
+    Region merely mentioned in the text (a region is far more often a subject than the author).
+    """
+    ranked = _ranked(text[:HEAD], head_end)
+    strong = [r for r in ranked if not r[0]]
+    if strong:
+        return Found(strong[0][3])
+    early = [r for r in ranked if not r[1] and not _is_region(r[3])]
+    if early:
+        return Found(early[0][3])
+    known = [name for _, _, name in reference.organisation_matches(text) if not _is_region(name)]
+    if known:
+        return Found(known[0])
     if default:
         return Found(default)
-    return _infer_organisation(text, body=body, place=place)
+    inferred = _infer_organisation(text, body=body, place=place)
+    if inferred.value:
+        return inferred
+    rest = [r[3] for r in ranked if not _is_region(r[3])] + [r[3] for r in ranked]
+    rest += [name for _, _, name in reference.organisation_matches(text)]
+    return Found(rest[0]) if rest else inferred
 
 
 def _infer_organisation(text: str, *, body: str | None, place: str | None) -> Found:
     spec = labels()["bodies"]
     host = host_municipality(place)
     head = text[:HEAD]
+    landsting = re.search(spec["county_council_signals"], head, re.IGNORECASE)
+    if landsting:  # before 2019 a county's health care and regional bodies were its landsting
+        candidates = [host] if host else _most_mentioned(text)
+        county = reference.county_of(candidates[0]) if len(candidates) == 1 else None
+        if county:
+            name = f"{county.removesuffix(' län')} läns landsting"
+            return Found(name, f"Organisationen står inte i texten; härledd till {name} "
+                               f"från landstingets organ och {candidates[0]}.")
     regional = body in spec["regional_bodies"] or re.search(spec["regional_signals"], head, re.IGNORECASE)
     if regional:
         candidates = [host] if host else _most_mentioned(text)
@@ -167,12 +226,13 @@ def _infer_organisation(text: str, *, body: str | None, place: str | None) -> Fo
         if region:
             return Found(region, f"Organisationen står inte i texten; härledd till {region} "
                                  f"från regionens organ och {candidates[0]}.")
-    if body in spec["municipal_bodies"]:
+    own_house = bool(place and re.search(spec["municipal_venues"], place, re.IGNORECASE))
+    if body in spec["municipal_bodies"] or (own_house and host and body is None):
         candidates = [host] if host else _most_mentioned(text)
         if len(candidates) == 1 and candidates[0]:
             name = f"{reference.genitive(candidates[0])} kommun"
             return Found(name, f"Organisationen står inte i texten; härledd till {name} "
-                               f"från organet ({body}) och orten.")
+                               f"från organet ({body or 'okänt'}) och orten.")
     return Found(None, "Organisationen kunde inte utläsas ur texten.")
 
 

@@ -15,20 +15,22 @@ import re
 from dataclasses import dataclass
 
 from indexer import reference
-from indexer.parse import sequence
+from indexer.parse import layouts, sequence
 from indexer.parse.decisions import _SUBJECT_VERB
+from indexer.parse.labels import regex
 
 _LINE_NUMBER = re.compile(
     r"^[ \t]*(?:(?P<para>§\s*\d{1,4})|(?P<num>\d{1,3}(?:\.\d{1,2})?)\.?)(?:[ \t]+|$)", re.MULTILINE
 )
 _INLINE_NUMBER = re.compile(
-    r"(?<=\s)(?:(?P<para>§\s*\d{1,4})|(?P<num>\d{1,2}(?:\.\d{1,2})?)(?P<dot>\.)?)[ \t]+(?=[A-ZÅÄÖ])"
+    r"(?:(?<=\s)(?:(?P<para>§\s*\d{1,4})|(?P<num>\d{1,2}(?:\.\d{1,2})?)(?P<dot>\.)?)"
+    r"|(?<=[a-zåäö):])(?P<glued>\d{1,2})(?P<gdot>\.))[ \t]+(?=[A-ZÅÄÖ])"
 )
 _BULLET_PARA = re.compile(r"(?<=\n\n)[ \t]*[-–•·][ \t]+(?P<title>[^\n]{2,100})\n(?=\s*\n)")
 _TITLE_START = re.compile(r"[\"”«A-Za-zÅÄÖåäöÉé]")
 _CONTINUES = {"-", "–", "och", "mellan", "för", "i", "med", "till", "om", "av", "från", "på",
               "inom", "vid", "samt", "&", "eller", "mot"}  # fmt: skip
-_SENTENCE_INSIDE = re.compile(r"\w{2}\.(?:\s+[A-ZÅÄÖ]|\s*$)")
+_SENTENCE_INSIDE = re.compile(r"(\S*\w{2}\.)(?:\s+[A-ZÅÄÖ]|\s*$)")
 _FILE_WORD = re.compile(r"_|\.(?:pdf|docx?|pptx?|xlsx?)\b", re.IGNORECASE)
 _DNR = re.compile(r"\b(?:Dnr|D nr|Diarienr|Diarienummer)\.?:?\s*((?:[A-ZÅÄÖ]{1,5}\s?)?\d[\w./:-]*(?:\s\d[\w./-]*)?)")
 # A case number before the title ("Dnr 2017:1099 Budgetramar", "LBVA 2015/0016\nVal av …",
@@ -38,6 +40,13 @@ _LEADING_CASE = re.compile(
     r"|[A-ZÅÄÖ]{2,6}[ \t]?\d{2,4}[/:]\d[\w./-]*)\s*"
 )
 MAX_TITLE_WORDS = 12
+_PERSON_ROLE = re.compile(
+    r"[A-ZÅÄÖ][a-zåäöéü]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?(?: [A-ZÅÄÖ][a-zåäöéü]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?){1,2}"
+    r"(?: \([A-ZÅÄÖ]{1,4}\))?,[ \t]*[a-zåäö]*(?:chef|direktör|sekreterare|ekonom|controller|samordnare|"
+    r"handläggare|utredare|strateg|ordförande|ledamot|ersättare|planerare|jurist|konsult)\b"
+)
+_PAGE_RUN = re.compile(r"[ \t]*\n\s*\d{1,3}[ \t]*(?:\n|$)")
+_LEADER = re.compile(r"(?<=\w)\s?\.{3,}|…\s*\d")
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,7 @@ def _parse_number(match: re.Match[str]) -> tuple[str, int, int | None, bool] | N
     if match.group("para"):
         digits = int(re.sub(r"\D", "", match.group("para")))
         return match.group("para").strip(), digits, None, True
-    raw = match.group("num")
+    raw = match.group("num") or match.groupdict().get("glued") or ""
     top, _, sub = raw.partition(".")
     return raw, int(top), (int(sub) if sub else None), False
 
@@ -77,6 +86,8 @@ def find_items(text: str) -> list[ItemSpan]:
         no_title = rest and not _TITLE_START.match(rest[0]) and not re.search(r"[^\W\d_]", rest[0])
         if no_title and text[match.end() : match.end() + 1] != "\n":
             continue
+        if _PAGE_RUN.match(text, match.end()):
+            continue  # "2\n\n3\n\n4": page numbers standing alone, not items
         if _furniture_after(text, match.end()):
             continue
         candidates.append((match.start(), match.end(), match, True))
@@ -96,7 +107,8 @@ def find_items(text: str) -> list[ItemSpan]:
         if not parsed:
             continue
         number, top, sub, para = parsed
-        if not line and not para and not match.group("dot") and not bare_style:
+        dotted = match.groupdict().get("dot") or match.groupdict().get("gdot")
+        if not line and not para and not dotted and not bare_style:
             continue
         if not _accepts(last_top, last_sub, top, sub, para, line):
             continue
@@ -107,7 +119,34 @@ def find_items(text: str) -> list[ItemSpan]:
         taken_until = end
     spans = _drop_lonely_start(spans)
     counted = _from_sequence(text)
-    return counted if _prefer_counted(spans, counted) else spans
+    spans = counted if _prefer_counted(spans, counted) else spans
+    kept = [s for s in spans if not _attendance_note(text, s)]
+    if len(kept) < len(spans):
+        spans = _drop_lonely_start(kept)
+    if not spans:
+        return _unnumbered(text)
+    # A contents list can outvote a weak numbered reading (paragraph numbers in an attendance
+    # list); bullets and timetables under numbered items are their sub-points, never a rival.
+    found = layouts.contents_list(text, _is_proper_title_word)
+    contents = _as_spans(found)
+    if len(contents) > 2 * len(spans) or (layouts.has_leaders(text, found) and len(contents) > len(spans)):
+        return contents
+    return spans
+
+
+def _unnumbered(text: str) -> list[ItemSpan]:
+    """No numbered items: a bullet list, a timetable or a run-together contents list."""
+    readings = (layouts.bullet_list(text), layouts.timetable(text),
+                layouts.contents_list(text, _is_proper_title_word))
+    return _as_spans(max(readings, key=len))
+
+
+def _as_spans(found: list[tuple[int, int, str]]) -> list[ItemSpan]:
+    return [ItemSpan(number, int(number), None, start, body, True) for start, body, number in found]
+
+
+def _is_proper_title_word(word: str) -> bool:
+    return _is_proper(word) or bool(sequence.NOT_TITLE.match(word))
 
 
 def _prefer_counted(spans: list[ItemSpan], counted: list[ItemSpan]) -> bool:
@@ -121,10 +160,17 @@ def _prefer_counted(spans: list[ItemSpan], counted: list[ItemSpan]) -> bool:
     return bool(spans and counted) and counted[0].start > spans[-1].start and counted[0].top == spans[0].top
 
 
+def _attendance_note(text: str, span: ItemSpan) -> bool:
+    """ "Eva Berg, ekonom, 281 Gunilla Ek, …": paragraph numbers in an attendance list."""
+    before = text[max(0, span.start - 3) : span.start]
+    return "," in before or bool(_PERSON_ROLE.match(text, span.body))
+
+
 def _furniture_after(text: str, end: int) -> bool:
-    """A page number, not an item: a label ("1 Tid kl.", "3 Plats och tid") or "§ 4" follows."""
-    rest = text[end : end + 40].lstrip()
-    return rest[:1] == "§" or bool(sequence.NOT_TITLE.match(rest))
+    """A page number, not an item: a label ("1 Tid kl.", "3 Plats och tid") or "§ 4" follows;
+    or an attendance note: a person and a role ("142 Malin Berg, utredare, 143")."""
+    rest = text[end : end + 60].lstrip()
+    return rest[:1] == "§" or bool(sequence.NOT_TITLE.match(rest)) or bool(_PERSON_ROLE.match(rest))
 
 
 def _from_sequence(text: str) -> list[ItemSpan]:
@@ -166,7 +212,9 @@ def split_title(span: str, *, line_mode: bool) -> tuple[str, str]:
     decision = _SUBJECT_VERB.search(first)
     if decision and decision.start() > 0:
         first, rest = first[: decision.start()], first[decision.start() :] + "\n" + rest
-    heading_like = len(first) <= 100 and not _SENTENCE_INSIDE.search(first)
+    heading_like = len(first) <= 100 and not any(
+        not _abbreviation(m.group(1)) for m in _SENTENCE_INSIDE.finditer(first)
+    )
     if line_mode and heading_like:
         return _tidy_title(first), rest.strip()
     head, tail = _title_from_run_on(first)
@@ -187,7 +235,7 @@ def _title_from_run_on(span: str) -> tuple[str, str]:
         if _FILE_WORD.search(word):
             cut = i
             break
-        if prev.endswith(".") and word[:1].isupper():
+        if prev.endswith(".") and word[:1].isupper() and not _abbreviation(prev):
             cut = i
             break
         if _bullet_starts(words, i):
@@ -203,6 +251,11 @@ def _title_from_run_on(span: str) -> tuple[str, str]:
         cut = i
         break
     return _tidy_title(" ".join(words[:cut])), " ".join(words[cut:]).strip()
+
+
+def _abbreviation(word: str) -> bool:
+    """ "gem.", "bl.a.", "m.fl.": a period that shortens a word, not one that ends a sentence."""
+    return bool(regex("items", "abbreviations").fullmatch(word.strip("(\"”")))
 
 
 def _bullet_starts(words: list[str], i: int) -> bool:
@@ -234,6 +287,7 @@ def _is_proper(word: str) -> bool:
 
 
 def _tidy_title(title: str) -> str:
+    title = _LEADER.split(title, maxsplit=1)[0]  # "Muntliga informationer... 4": a contents leader
     title = _DNR.sub("", title)
     title = re.sub(r"\(\s*\)", "", title)
     title = re.sub(r"\s+", " ", title).strip(" .:-–•")
