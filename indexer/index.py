@@ -2,7 +2,7 @@
 
 ``build_index(corpus, index_dir)`` walks the corpus, parses new and changed files in a process
 pool and feeds one Whoosh writer in this process. Every source file becomes one meeting document
-plus one document per agenda item, all written in the same commit and all carrying the
+plus one document per agenda item and per passage, all written in the same commit and all carrying the
 file's ``source``, so replacing or removing a file is one ``delete_by_term("source", …)``: re-runs
 are idempotent and never duplicate.
 
@@ -33,14 +33,18 @@ from indexer import sources as folders_registry
 from indexer.errors import ExtractError, ProtokollError
 from indexer.pipeline import safe_name
 from indexer.records import Meeting
+from indexer.passages import split_attendance
 from indexer.schema import (
+    KIND_ITEM,
     KIND_MEETING,
+    KIND_PASSAGE,
     NO,
     YES,
     build_schema,
     item_ids,
     meeting_filter,
     pack_meeting,
+    passage_id,
 )
 
 try:
@@ -69,6 +73,7 @@ class BuildReport:
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, Swedish reason)
     items: int = 0  # agenda items written in this run
+    passages: int = 0  # passages written in this run (text no item holds)
     rebuilt: bool = False
     generation: str = ""
     folders: list[tuple[str, int]] = field(default_factory=list)  # (folder, meetings) after the run
@@ -207,7 +212,16 @@ def _keywords(values: object) -> str | None:
 
 
 def documents(meeting: Meeting, stamp: tuple[int, int] | None) -> list[dict[str, object]]:
-    """The meeting document followed by one document per agenda item (None values dropped)."""
+    """The meeting document, one document per agenda item, then one per passage (None values
+    dropped).
+
+    Every hit carries the meeting's header (organisation, body, place, document title) in the
+    low-weighted ``header`` field, so "Skellefteå budget" finds the budget item of Skellefteå's
+    minutes. ``kommun``/``län`` hold the participating municipalities only; places an item or
+    passage merely mentions go to ``mentioned_municipality`` (the "Omnämnda kommuner" facet).
+    """
+    participating = tuple(dict.fromkeys(meeting.municipalities))
+    counties = _keywords(_county_of(m) for m in participating)
     common = {
         "meeting_id": meeting.id,
         "organisation": meeting.organisation,
@@ -217,6 +231,8 @@ def documents(meeting: Meeting, stamp: tuple[int, int] | None) -> list[dict[str,
         "year": meeting.year,
         "source": meeting.source,
         "sha256": meeting.sha256,
+        "municipality": _keywords(participating),
+        "county": counties,
     }
     decisions = sum(1 for item in meeting.items if item.decisions)
     docs: list[dict[str, object]] = [
@@ -224,31 +240,48 @@ def documents(meeting: Meeting, stamp: tuple[int, int] | None) -> list[dict[str,
             **common,
             "kind": KIND_MEETING,
             "item_id": meeting.id,
-            "municipality": _keywords(meeting.municipalities),
-            "county": _keywords(_county_of(m) for m in meeting.municipalities),
             "meeting_json": pack_meeting(meeting.to_dict()),
             "stamp": stamp,
             "item_count": len(meeting.items),
             "decision_count": decisions,
         }
     ]
+    header = " ".join(x for x in (meeting.organisation, meeting.body, meeting.place, meeting.title) if x)
+    hit_common = {**common, "header": header}
     for item, item_id in zip(meeting.items, item_ids(meeting.id, (i.number for i in meeting.items))):
-        municipalities = (*meeting.municipalities, *item.municipalities)
         docs.append(
             {
-                **common,
-                "kind": "item",
+                **hit_common,
+                "kind": KIND_ITEM,
                 "item_id": item_id,
                 "number": item.number,
                 "anchor": item.anchor,
-                "municipality": _keywords(municipalities),
-                "county": _keywords(_county_of(m) for m in municipalities),
+                "mentioned_municipality": _keywords(m for m in item.municipalities if m not in participating),
                 "topic": _keywords(item.topics),
                 "has_decision": YES if item.decisions else NO,
                 "procedural": YES if item.procedural else NO,
                 "title": item.title,
                 "text": item.text,
                 "decisions": "\n".join(item.decisions),
+            }
+        )
+    mentioned = [m for m in dict.fromkeys((*meeting.mentioned_municipalities,
+                                           *(m for i in meeting.items for m in i.municipalities)))
+                 if m not in participating]
+    for passage in meeting.passages:
+        body, attendance = split_attendance(passage.text, meeting)
+        folded = passage.text.casefold()
+        docs.append(
+            {
+                **hit_common,
+                "kind": KIND_PASSAGE,
+                "item_id": passage_id(meeting.id, passage.number),
+                "anchor": passage.anchor,
+                "heading": passage.title,
+                "passage": body,
+                "attendance": attendance,
+                "passage_text": passage.text,
+                "mentioned_municipality": _keywords(m for m in mentioned if m.casefold() in folded),
             }
         )
     return [{k: v for k, v in d.items() if v is not None and v != ""} for d in docs]
@@ -476,6 +509,7 @@ def _apply(
     for doc in documents(meeting, parsed.stamp):
         writer.add_document(**doc)
     report.items += len(meeting.items)
+    report.passages += len(meeting.passages)
     (report.updated if source in known else report.added).append(source)
 
 

@@ -1,8 +1,9 @@
 """One source file → one tagged ``Meeting``: the I/O edge in front of the pure stages.
 
 Reads bytes and the folder metadata file, then runs the pure stages in data-flow order:
-``extract_text`` → ``clean`` → ``parse_minutes`` → ``tag_meeting``. Both ``protokoll parse``
-and the index builder go through here, so a file parses the same way everywhere.
+``extract_text`` → ``clean`` → ``parse_minutes`` → ``tag_meeting`` → ``split_passages``. Both
+``protokoll parse`` and the index builder go through here, so a file parses the same way
+everywhere.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import hashlib
 import os
 import stat
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 from indexer.errors import ExtractError
@@ -156,6 +158,7 @@ def meeting_from_bytes(
     from indexer.clean import clean
     from indexer.extract import extract_text
     from indexer.parse import parse_minutes
+    from indexer.passages import split_passages
     from indexer.tagging import tag_meeting
 
     extracted = extract_text(data, source)
@@ -164,7 +167,8 @@ def meeting_from_bytes(
     meeting = parse_minutes(
         text, source=source, sha256=sha, fmt=extracted.format, defaults=defaults
     )
-    return tag_meeting(meeting)
+    tagged = tag_meeting(meeting)
+    return replace(tagged, passages=split_passages(text, tagged))
 
 
 def load_meeting(path: Path, *, corpus_root: Path | None = None) -> Meeting:

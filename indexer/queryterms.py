@@ -15,8 +15,13 @@ from whoosh import query as wq
 
 from indexer import analysis
 
-# Searched text fields and their weight: a word in the title says more than one in the body.
-TEXT_FIELDS: tuple[tuple[str, float], ...] = (("title", 3.0), ("decisions", 1.5), ("text", 1.0))
+# Searched text fields and their weight: a word in the title says more than one in the body;
+# passages (text no item holds), the meeting header and attendance lists rank below items.
+# The reasoning is in README.md, "Hur träffar rankas".
+TEXT_FIELDS: tuple[tuple[str, float], ...] = (
+    ("title", 3.0), ("decisions", 1.5), ("text", 1.0),
+    ("passage", 0.7), ("header", 0.4), ("attendance", 0.2),
+)
 MIN_PREFIX = 2
 
 
