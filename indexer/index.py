@@ -75,6 +75,8 @@ class BuildReport:
     items: int = 0  # agenda items written in this run
     passages: int = 0  # passages written in this run (text no item holds)
     rebuilt: bool = False
+    old_schema: int | None = None  # the schema version of an index rebuilt because it was older
+    schema: int = gens.SCHEMA_VERSION
     generation: str = ""
     folders: list[tuple[str, int]] = field(default_factory=list)  # (folder, meetings) after the run
     walked: list[str] = field(default_factory=list)  # the folders read in this run
@@ -336,6 +338,7 @@ def _build_locked(
     live = gens.current_generation(index_dir)
     if live is not None and not rebuild and gens.schema_version_of(live) != gens.SCHEMA_VERSION:
         rebuild = True  # an index of another schema cannot be updated in place
+        report.old_schema = gens.schema_version_of(live) or 0
     rebuild = rebuild or replace or live is None or not windex.exists_in(str(live))
     registered = [] if replace else folders_registry.load(index_dir)
     registered, this = folders_registry.register(registered, corpus)

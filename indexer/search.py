@@ -27,7 +27,7 @@ from indexer import highlight, suggest
 from indexer.docsets import Postings, doc_mask
 from indexer.expansion import bound_expansions
 from indexer.facets import FacetArrays, FacetCache
-from indexer.query import FACETS, SearchRequest, TrendsRequest
+from indexer.query import FACETS, MAX_QUERY_LENGTH, SearchRequest, TrendsRequest
 from indexer.querylang import CompiledQuery, compile_query
 from indexer.ranking import ItemWeighting
 from indexer.results import (
@@ -248,6 +248,12 @@ class SearchService:
         years, series, total = trend_series(docs, arrays, request)
         series = mark_gaps(years, series, self.coverage(), request.by)
         return TrendsResult(request, years, series, total, " ".join(notes) or None)
+
+    def marked_terms(self, q: str) -> frozenset[str]:
+        """The index terms to mark on a meeting page opened from a hit for the query ``q``."""
+        if not q.strip() or len(q) > MAX_QUERY_LENGTH:
+            return frozenset()
+        return compile_query(q).terms
 
     def topics(self) -> dict[str, str]:
         """Topic id → Swedish label from the taxonomy (``indexer.tagging``, cached there)."""
