@@ -100,7 +100,7 @@ class TrendSeries:
 
 @dataclass(frozen=True)
 class TrendsResult:
-    """Matching hits (non-procedural items and passages) per year, one series per organisation/kommun."""
+    """Matching (non-procedural) agenda items per year, one series per organisation/kommun."""
 
     request: Any  # indexer.query.TrendsRequest
     years: tuple[int, ...]

@@ -41,7 +41,7 @@ from indexer.results import (
     SearchResult,
     TrendsResult,
 )
-from indexer.schema import FACET_FIELDS, KIND_PASSAGE, YES, hit_filter
+from indexer.schema import FACET_FIELDS, KIND_PASSAGE, YES, hit_filter, item_filter
 from indexer.scoring import score_vector, scored_terms, top_by_key, top_scored
 
 MAX_EXPANSION = 256
@@ -236,7 +236,9 @@ class SearchService:
         cq = compile_query(request.q)
         searcher, arrays, _ = self._searcher()
         notes = [cq.message] if cq.message else []
-        parts = [hit_filter(), wq.Not(wq.Term("procedural", YES))]
+        # Trends count agenda items, as they always have: a passage is no unit of business, and
+        # header and attendance words would make every item of a body's meetings count.
+        parts = [item_filter(), wq.Not(wq.Term("procedural", YES))]
         text_q = self._bounded(cq.query, searcher, notes)
         if text_q is not None:
             parts.append(text_q)

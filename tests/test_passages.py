@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from conftest import CORPUS, FIXTURES, SHARED
 
 from indexer.index import build_index, index_meetings
@@ -265,3 +267,23 @@ def test_no_meeting_has_zero_searchable_text(corpus_dir: Path) -> None:
         meeting = load_meeting(path, corpus_root=corpus_dir)
         searchable = [*(i.title + i.text for i in meeting.items), *(p.text for p in meeting.passages)]
         assert any(s.strip() for s in searchable), path.name
+
+
+# ---------------------------------------------------------------- property: no word vanishes
+
+_LINE = st.text(alphabet=st.sampled_from("abcåäö ABC§1.:\t-"), max_size=40)
+
+
+@settings(max_examples=150, deadline=None)
+@given(lines=st.lists(_LINE, max_size=40), picks=st.lists(st.integers(0, 39), max_size=6))
+def test_no_word_vanishes_whatever_the_parser_found(lines: list[str], picks: list[int]) -> None:
+    text = "\n".join(lines)
+    items = tuple(AgendaItem(number=str(n), title=lines[p % len(lines)].strip(),
+                             text="\n".join(lines[p % len(lines) + 1 : p % len(lines) + 3]))
+                  for n, p in enumerate(picks) if lines)
+    meeting = Meeting(id="m", source="m.txt", sha256="0", format="txt", items=items)
+    passages = split_passages(text, meeting)
+    indexed = set().union(*(_words(f"{i.number} {i.title} {i.text}") for i in items),
+                          *(_words(p.text) for p in passages))
+    assert _words(text) <= indexed
+    assert all(len(p.text.split()) <= MAX_WORDS and p.title == p.title.strip() for p in passages)
