@@ -3,7 +3,7 @@
 Hits are agenda items (``kind="item"``) and passages (``kind="passage"``: text no item holds,
 see ``indexer.passages``), so every word of a file is searchable. Their text fields are
 weighted by ``indexer.queryterms.TEXT_FIELDS``: ``title`` > ``decisions`` > ``text`` (items) >
-``passage`` > ``header`` (organisation, body, place, document title, on every hit) >
+``passage`` > ``header`` (organisation, body, place, document title, on one hit per meeting) >
 ``attendance`` (attendance lines of passages: names, roles, parties).
 
 Field names are a contract with ``indexer.querylang`` (``title``, ``decisions``, ``text``) and with
@@ -86,7 +86,7 @@ def build_schema() -> Schema:
         attendance=TEXT(analyzer=analyzer, phrase=True),
         passage_text=STORED(),
         heading=STORED(),  # a passage's title: shown, never weighted like an item title
-        header=TEXT(analyzer=analyzer, phrase=True),  # every hit: organisation, body, place, title
+        header=TEXT(analyzer=analyzer, phrase=True),  # organisation, body, place, title (index.py)
         source=ID(stored=True),
         sha256=ID(stored=True),
         # Meeting documents only:

@@ -128,10 +128,16 @@ def test_word_only_in_attendance_list_ranks_below_item_and_passage_about_it(pass
     assert hits[0].kind == "item" and hits[0].title == "Rekrytering av upphandlare"
 
 
-def test_header_words_combine_with_item_words(passage_index: Path) -> None:
-    """The meeting header is on every hit, so organisation + subject finds the item."""
-    hits = _search(passage_index, "Norrdalens bredband")
-    assert hits and hits[0].kind == "item" and hits[0].title == "Bredband i glesbygd"
+def test_header_from_folder_metadata_is_searchable(tmp_path: Path) -> None:
+    """An organisation named only in ``protokoll.toml`` (not in the text) still finds the file."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(PASSAGES / "text-upphandlare.txt", corpus / "a.txt")  # names no organisation
+    (corpus / "protokoll.toml").write_text('organisation = "Mellanbygdens inköpsråd"\n',
+                                           encoding="utf-8")
+    build_index(corpus, tmp_path / "index", workers=1)
+    hits = _search(tmp_path / "index", "inköpsråd")
+    assert [h.source for h in hits] == ["a.txt"]
 
 
 def test_meeting_page_holds_every_passage(passage_index: Path) -> None:
