@@ -293,3 +293,20 @@ def test_no_word_vanishes_whatever_the_parser_found(lines: list[str], picks: lis
                           *(_words(p.text) for p in passages))
     assert _words(text) <= indexed
     assert all(len(p.text.split()) <= MAX_WORDS and p.title == p.title.strip() for p in passages)
+
+
+def test_protokoll_index_rebuilds_an_older_schema_and_says_so(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from test_index import _write_schema_1_index
+
+    from indexer.cli import cli
+    from indexer.schema import SCHEMA_VERSION
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    _write_schema_1_index(corpus, tmp_path / "index")
+    result = CliRunner().invoke(cli, ["index", str(corpus), "--index", str(tmp_path / "index")])
+    assert result.exit_code == 0, result.output
+    assert (f"Indexet hade schemaversion 1 men programmet kräver {SCHEMA_VERSION}; "
+            "det byggdes om från början.") in result.output
+    assert "avsnitt:" in result.output
