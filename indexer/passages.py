@@ -32,6 +32,7 @@ TITLE_CHARS = 80
 SHINGLE = 3  # words per n-gram in the "held by an item" test
 SHORT_LINE = 3  # a held line this short between unheld lines stays with its neighbours
 TINY_REGION = 12  # a leftover this short whose words all occur in items is dropped
+SMALL_REGION = 30  # leftovers this short between items are gathered into one passage
 
 _WORD = re.compile(r"\w+")
 _HEADING_END = re.compile(r"[.,;]\s*$")
@@ -208,11 +209,29 @@ def _title(lines: list[str]) -> str:
     return cut.rstrip(" ,;:") + " …"
 
 
+def _gathered(regions: list[list[str]]) -> list[list[str]]:
+    """Consecutive short leftovers (a diary number the parser did not attach, a page footer)
+    joined into one region, so a meeting does not get a dozen two-word hits."""
+    out: list[list[str]] = []
+    small: list[str] = []
+    for region in regions:
+        if sum(len(line.split()) for line in region) < SMALL_REGION:
+            small += ([""] if small else []) + region
+            continue
+        if small:
+            out.append(small)
+            small = []
+        out.append(region)
+    if small:
+        out.append(small)
+    return out
+
+
 def split_passages(text: str, meeting: Meeting) -> tuple[Passage, ...]:
     """The passages of ``text`` (the cleaned file) that ``meeting``'s items do not hold."""
     lines = text.splitlines()
     out: list[Passage] = []
-    for region in _regions(lines, meeting.items):
+    for region in _gathered(_regions(lines, meeting.items)):
         for blocks in _group(_blocks(region)):
             body = "\n\n".join("\n".join(line.rstrip() for line in b) for b in blocks)
             lines_of = [line for b in blocks for line in b]
