@@ -17,7 +17,7 @@ import numpy as np
 from indexer.facets import MISSING, FacetArrays, FieldArray
 from indexer.records import Meeting
 from indexer.results import Coverage, MeetingPage, MeetingSummary, TrendSeries
-from indexer.schema import meeting_filter, unpack_meeting
+from indexer.schema import KIND_ITEM, KIND_PASSAGE, meeting_filter, unpack_meeting
 
 MAX_SERIES = 12  # a chart with more lines is unreadable; the rest are summed as "Övriga"
 OTHER = "Övriga"
@@ -53,8 +53,9 @@ def meeting_page(
     if not fields or "meeting_json" not in fields:
         return None
     texts = {
-        f["item_id"]: f.get("text", "")
-        for f in searcher.documents(meeting_id=meeting_id, kind="item")  # type: ignore[attr-defined]
+        f["item_id"]: f.get("text", "") if f.get("kind") == KIND_ITEM else f.get("passage_text", "")
+        for f in searcher.documents(meeting_id=meeting_id)  # type: ignore[attr-defined]
+        if f.get("kind") in (KIND_ITEM, KIND_PASSAGE)
     }
     meeting = Meeting.from_dict(unpack_meeting(fields["meeting_json"], meeting_id, texts))
     meeting = _with_index_id(meeting, meeting_id)

@@ -239,6 +239,11 @@ def _index_summary(report: object, target: Path) -> str:
     walked = ", ".join(safe_name(p) for p in r.walked)  # type: ignore[attr-defined]
     repaired = getattr(r, "repaired", "")
     lines = [f"{repaired} Indexet byggdes därför om från korpusen."] if repaired else []
+    if r.old_schema is not None:  # type: ignore[attr-defined]
+        lines.append(
+            f"Indexet hade schemaversion {r.old_schema} men programmet kräver {r.schema}; "  # type: ignore[attr-defined]
+            "det byggdes om från början."
+        )
     lines += [
         f"Index: {target}" + (" (nybyggt)" if r.rebuilt else ""),  # type: ignore[attr-defined]
         *([f"Lästa mappar: {walked}"] if walked else []),
@@ -249,6 +254,7 @@ def _index_summary(report: object, target: Path) -> str:
         + (" (filer som inte längre finns i de lästa mapparna)" if r.removed and walked else ""),  # type: ignore[attr-defined]
         f"  oförändrade:  {len(r.unchanged)}",  # type: ignore[attr-defined]
         f"  misslyckade:  {len(r.failed)}",  # type: ignore[attr-defined]
+        f"  skrivna punkter: {r.items}, avsnitt: {r.passages}",  # type: ignore[attr-defined]
     ]
     lines += [f"    {safe_name(path)}: {safe_name(reason)}" for path, reason in r.failed]  # type: ignore[attr-defined]
     lines.append("Mappar i indexet:" if r.folders else "Indexet har inga mappar kvar.")  # type: ignore[attr-defined]
@@ -264,6 +270,8 @@ def _index_summary(report: object, target: Path) -> str:
 @click.option("--organ", multiple=True, help="Filtrera på organ (t.ex. styrelse).")
 @click.option("--kommun", multiple=True, help="Filtrera på kommun.")
 @click.option("--lan", "--län", "lan", multiple=True, help="Filtrera på län.")
+@click.option("--omnamnd-kommun", "--omnämnd-kommun", "omnamnd_kommun", multiple=True,
+              help="Filtrera på kommun som bara nämns i texten (inte deltar).")
 @click.option("--ar", "--år", "ar", multiple=True, help="Filtrera på år.")
 @click.option("--amne", "--ämne", "amne", multiple=True, help="Filtrera på ämne (id).")
 @click.option("--beslut", is_flag=True, help="Bara punkter med beslut.")
@@ -277,11 +285,14 @@ def _index_summary(report: object, target: Path) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON.")
 def search(
     query: str, organisation: tuple[str, ...], organ: tuple[str, ...], kommun: tuple[str, ...],
-    lan: tuple[str, ...], ar: tuple[str, ...], amne: tuple[str, ...], beslut: bool,
+    lan: tuple[str, ...], omnamnd_kommun: tuple[str, ...], ar: tuple[str, ...],
+    amne: tuple[str, ...], beslut: bool,
     fran: str | None, till: str | None, sort: str, page: int, page_size: int,
     index_dir: Path | None, as_json: bool,
 ) -> None:
-    """Sök bland dagordningspunkterna, t.ex. protokoll search "e-tjänster" --kommun Umeå.
+    """Sök i protokollen, t.ex. protokoll search "e-tjänster" --kommun Umeå.
+
+    Träffarna är dagordningspunkter och avsnitt (text utanför punkterna), grupperade per möte.
 
     Frågespråk: ord, "exakta fraser", OR/ELLER, NOT/INTE, -ord, prefix*,
     kommun:Umeå år:2015 ämne:digitalisering beslut:ja datum:2015-01-01..2016-12-31.
@@ -294,7 +305,8 @@ def search(
 
     args: dict[str, object] = {
         "q": query, "organisation": list(organisation), "organ": list(organ),
-        "kommun": list(kommun), "lan": list(lan), "ar": list(ar), "amne": list(amne),
+        "kommun": list(kommun), "lan": list(lan), "omnamnd_kommun": list(omnamnd_kommun),
+        "ar": list(ar), "amne": list(amne),
         "beslut": ["ja"] if beslut else [], "fran": fran, "till": till, "sort": sort,
         "sida": str(page), "per_sida": str(page_size),
     }
@@ -350,7 +362,8 @@ def _render_result(result: object) -> str:
         lines.append(f"{head}  [{group.meeting_id}]")
         for hit in group.hits:
             snippet = re.sub(r"</?mark>", "*", str(hit.snippet))
-            lines.append(f"  {hit.item_number}. {hit.title}")
+            number = "Avsnitt" if hit.kind == "passage" else f"{hit.item_number}."
+            lines.append(f"  {number} {hit.title}  [{hit.source}#{hit.anchor}]")
             lines.append(f"     {Markup(snippet).unescape()}")
             for decision in hit.decisions[:2]:
                 lines.append(f"     Beslut: {decision}")

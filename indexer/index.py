@@ -2,7 +2,7 @@
 
 ``build_index(corpus, index_dir)`` walks the corpus, parses new and changed files in a process
 pool and feeds one Whoosh writer in this process. Every source file becomes one meeting document
-plus one document per agenda item, all written in the same commit and all carrying the
+plus one document per agenda item and per passage, all written in the same commit and all carrying the
 file's ``source``, so replacing or removing a file is one ``delete_by_term("source", …)``: re-runs
 are idempotent and never duplicate.
 
@@ -35,14 +35,18 @@ from indexer.integrity import write_checksums
 from indexer.recovery import DISK_FULL_ERRNOS, disk_full, file_names, open_live
 from indexer.pipeline import safe_name
 from indexer.records import Meeting
+from indexer.passages import split_attendance
 from indexer.schema import (
+    KIND_ITEM,
     KIND_MEETING,
+    KIND_PASSAGE,
     NO,
     YES,
     build_schema,
     item_ids,
     meeting_filter,
     pack_meeting,
+    passage_id,
 )
 
 try:
@@ -71,7 +75,10 @@ class BuildReport:
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, Swedish reason)
     items: int = 0  # agenda items written in this run
+    passages: int = 0  # passages written in this run (text no item holds)
     rebuilt: bool = False
+    old_schema: int | None = None  # the schema version of an index rebuilt because it was older
+    schema: int = gens.SCHEMA_VERSION
     generation: str = ""
     folders: list[tuple[str, int]] = field(default_factory=list)  # (folder, meetings) after the run
     walked: list[str] = field(default_factory=list)  # the folders read in this run
@@ -238,7 +245,20 @@ def _keywords(values: object) -> str | None:
 
 
 def documents(meeting: Meeting, stamp: tuple[int, int] | None) -> list[dict[str, object]]:
-    """The meeting document followed by one document per agenda item (None values dropped)."""
+    """The meeting document, one document per agenda item, then one per passage (None values
+    dropped).
+
+    The meeting's header (organisation, body, place, document title, also when they come from
+    ``protokoll.toml`` rather than the text) goes into the low-weighted ``header`` field of one
+    hit per meeting: the first passage, which usually holds the header's lines anyway, or the
+    first item. On every hit it would let "Skellefteå budget" find Skellefteå's budget item, but
+    words such as "styrelsen" or "kommunförbund" would then post every item of the archive
+    (about ten times the postings to decode per such word, at 10 000 meetings), against the
+    100 ms query budget. ``kommun``/``län`` hold the participating municipalities only; places an
+    item or passage merely mentions go to ``mentioned_municipality`` ("Omnämnda kommuner").
+    """
+    participating = tuple(dict.fromkeys(meeting.municipalities))
+    counties = _keywords(_county_of(m) for m in participating)
     common = {
         "meeting_id": meeting.id,
         "organisation": meeting.organisation,
@@ -248,6 +268,8 @@ def documents(meeting: Meeting, stamp: tuple[int, int] | None) -> list[dict[str,
         "year": meeting.year,
         "source": meeting.source,
         "sha256": meeting.sha256,
+        "municipality": _keywords(participating),
+        "county": counties,
     }
     decisions = sum(1 for item in meeting.items if item.decisions)
     docs: list[dict[str, object]] = [
@@ -255,25 +277,22 @@ def documents(meeting: Meeting, stamp: tuple[int, int] | None) -> list[dict[str,
             **common,
             "kind": KIND_MEETING,
             "item_id": meeting.id,
-            "municipality": _keywords(meeting.municipalities),
-            "county": _keywords(_county_of(m) for m in meeting.municipalities),
             "meeting_json": pack_meeting(meeting.to_dict()),
             "stamp": stamp,
             "item_count": len(meeting.items),
             "decision_count": decisions,
         }
     ]
+    header = " ".join(x for x in (meeting.organisation, meeting.body, meeting.place, meeting.title) if x)
     for item, item_id in zip(meeting.items, item_ids(meeting.id, (i.number for i in meeting.items))):
-        municipalities = (*meeting.municipalities, *item.municipalities)
         docs.append(
             {
                 **common,
-                "kind": "item",
+                "kind": KIND_ITEM,
                 "item_id": item_id,
                 "number": item.number,
                 "anchor": item.anchor,
-                "municipality": _keywords(municipalities),
-                "county": _keywords(_county_of(m) for m in municipalities),
+                "mentioned_municipality": _keywords(m for m in item.municipalities if m not in participating),
                 "topic": _keywords(item.topics),
                 "has_decision": YES if item.decisions else NO,
                 "procedural": YES if item.procedural else NO,
@@ -282,6 +301,28 @@ def documents(meeting: Meeting, stamp: tuple[int, int] | None) -> list[dict[str,
                 "decisions": "\n".join(item.decisions),
             }
         )
+    mentioned = [m for m in dict.fromkeys((*meeting.mentioned_municipalities,
+                                           *(m for i in meeting.items for m in i.municipalities)))
+                 if m not in participating]
+    for passage in meeting.passages:
+        body, attendance = split_attendance(passage.text, meeting)
+        folded = passage.text.casefold()
+        docs.append(
+            {
+                **common,
+                "kind": KIND_PASSAGE,
+                "item_id": passage_id(meeting.id, passage.number),
+                "anchor": passage.anchor,
+                "heading": passage.title,
+                "passage": body,
+                "attendance": attendance,
+                "passage_text": passage.text,
+                "mentioned_municipality": _keywords(m for m in mentioned if m.casefold() in folded),
+            }
+        )
+    if len(docs) > 1:
+        first = len(docs) - len(meeting.passages) if meeting.passages else 1
+        docs[first]["header"] = header
     return [{k: v for k, v in d.items() if v is not None and v != ""} for d in docs]
 
 
@@ -334,6 +375,7 @@ def _build_locked(
     live = gens.current_generation(index_dir)
     if live is not None and not rebuild and gens.schema_version_of(live) != gens.SCHEMA_VERSION:
         rebuild = True  # an index of another schema cannot be updated in place
+        report.old_schema = gens.schema_version_of(live) or 0
     opened = None if rebuild or replace or live is None else open_live(index_dir, live, report)
     rebuild = rebuild or replace or opened is None  # a damaged live index is rebuilt (repaired)
     registered = [] if replace else folders_registry.load(index_dir)
@@ -518,6 +560,7 @@ def _apply(
     for doc in documents(meeting, parsed.stamp):
         writer.add_document(**doc)
     report.items += len(meeting.items)
+    report.passages += len(meeting.passages)
     (report.updated if source in known else report.added).append(source)
 
 

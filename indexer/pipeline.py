@@ -1,8 +1,9 @@
 """One source file → one tagged ``Meeting``: the I/O edge in front of the pure stages.
 
 Reads bytes and the folder metadata file, then runs the pure stages in data-flow order:
-``extract_text`` → ``clean`` → ``parse_minutes`` → ``tag_meeting``. Both ``protokoll parse``
-and the index builder go through here, so a file parses the same way everywhere.
+``extract_text`` → ``clean`` → ``parse_minutes`` → ``tag_meeting`` → ``split_passages``. Both
+``protokoll parse`` and the index builder go through here, so a file parses the same way
+everywhere.
 """
 
 from __future__ import annotations
@@ -179,6 +180,7 @@ def _meeting_within_budget(data: bytes, source: str, defaults: FolderDefaults | 
     from indexer.clean import clean
     from indexer.extract import extract_text
     from indexer.parse import parse_minutes
+    from indexer.passages import split_passages
     from indexer.tagging import tag_meeting
 
     extracted = extract_text(data, source, progress=lambda n, total: _ocr_line(source, n, total))
@@ -193,7 +195,8 @@ def _meeting_within_budget(data: bytes, source: str, defaults: FolderDefaults | 
         meeting = replace(meeting, items=meeting.items[:MAX_ITEMS])
     warnings = tuple(ParseWarning("text", note) for note in notes)
     meeting = replace(meeting, warnings=meeting.warnings + warnings, ocr=extracted.ocr)
-    return tag_meeting(meeting)
+    tagged = tag_meeting(meeting)
+    return replace(tagged, passages=split_passages(text, tagged))
 
 
 def _give_back_memory() -> None:

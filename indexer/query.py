@@ -25,6 +25,7 @@ FACETS: dict[str, str] = {
     "organ": "Organ",
     "kommun": "Kommun",
     "lan": "Län",
+    "omnamnd_kommun": "Omnämnda kommuner",
     "ar": "År",
     "amne": "Ämne",
     "beslut": "Endast beslut",

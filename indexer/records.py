@@ -63,6 +63,23 @@ class AgendaItem:
 
 
 @dataclass(frozen=True)
+class Passage:
+    """A stretch of the file's text that no agenda item holds: header, attendance list,
+    preamble, text after the last item, or all of a file in which no item was found.
+
+    Searchable as a hit of its own, so no word of a file is ever lost (issue 11).
+    """
+
+    number: int  # 1, 2, … in document order
+    title: str  # the first heading or line, shortened
+    text: str  # as in the cleaned file, line breaks kept
+
+    @property
+    def anchor(self) -> str:
+        return passage_anchor(self.number)
+
+
+@dataclass(frozen=True)
 class Meeting:
     id: str
     source: str
@@ -84,6 +101,7 @@ class Meeting:
     ocr: bool = False  # the text was read from page images by OCR (a scanned PDF)
     date_inferred: bool = False  # the year was completed from the document ("den 3 april")
     decision_count: int = 0  # decisions recorded in the document, in items and outside them
+    passages: tuple[Passage, ...] = ()  # text no item holds, set by indexer.passages
     format_version: int = FORMAT_VERSION
 
     @property
@@ -115,6 +133,7 @@ class Meeting:
                 "mentioned_municipalities": tuple(data.get("mentioned_municipalities", ())),
                 "items": items,
                 "warnings": tuple(ParseWarning(**w) for w in data.get("warnings", ())),
+                "passages": tuple(Passage(**p) for p in data.get("passages", ())),
             }
         )
 
@@ -137,6 +156,11 @@ def item_anchor(number: str) -> str:
     digits = re.sub(r"[^0-9]+", "-", number).strip("-") or slugify(number) or "x"
     prefix = "paragraf" if "§" in number else "punkt"
     return f"{prefix}-{digits}"
+
+
+def passage_anchor(number: int) -> str:
+    """Passage 3 → "avsnitt-3"."""
+    return f"avsnitt-{number}"
 
 
 @dataclass(frozen=True)

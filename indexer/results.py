@@ -14,9 +14,9 @@ from indexer.records import Meeting
 
 @dataclass(frozen=True)
 class Hit:
-    """One agenda item that matched, carrying its meeting's fields."""
+    """One agenda item or passage that matched, carrying its meeting's fields."""
 
-    item_id: str  # f"{meeting_id}#{number}"
+    item_id: str  # f"{meeting_id}#{number}", or f"{meeting_id}#avsnitt-{n}" for a passage
     meeting_id: str
     organisation: str | None
     body: str | None
@@ -24,13 +24,15 @@ class Hit:
     place: str | None
     item_number: str
     title: str
-    anchor: str  # "punkt-3", "paragraf-15"
+    anchor: str  # "punkt-3", "paragraf-15", "avsnitt-2"
     snippet: str  # HTML-safe: escaped text with <mark> added by indexer.highlight
     decisions: tuple[str, ...]
     topics: tuple[str, ...]  # topic ids
     topic_labels: tuple[str, ...]  # Swedish labels, same order
     procedural: bool
     score: float
+    kind: str = "item"  # "item" (agenda item) or "passage" (text no item holds)
+    source: str = ""  # the file, relative to the corpus: cite it, or map hits back to files
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ class FacetValue:
 
 @dataclass(frozen=True)
 class Facet:
-    name: str  # the URL parameter: organisation, kommun, lan, ar, organ, amne, beslut
+    name: str  # the URL parameter: organisation, kommun, lan, omnamnd_kommun, ar, organ, amne, beslut
     label: str  # Swedish heading
     values: tuple[FacetValue, ...]
     truncated: bool = False

@@ -1,4 +1,10 @@
-"""The Whoosh schema: one document per agenda item, plus one per meeting.
+"""The Whoosh schema: one document per agenda item and per passage, plus one per meeting.
+
+Hits are agenda items (``kind="item"``) and passages (``kind="passage"``: text no item holds,
+see ``indexer.passages``), so every word of a file is searchable. Their text fields are
+weighted by ``indexer.queryterms.TEXT_FIELDS``: ``title`` > ``decisions`` > ``text`` (items) >
+``passage`` > ``header`` (organisation, body, place, document title, on one hit per meeting) >
+``attendance`` (attendance lines of passages: names, roles, parties).
 
 Field names are a contract with ``indexer.querylang`` (``title``, ``decisions``, ``text``) and with
 the facet code in ``indexer.facets``. The schema is pickled into every index's TOC, so this module
@@ -12,8 +18,8 @@ its source path, content hash and file stamp (the items' text is left out of the
 read back from the item documents: see ``pack_meeting``). It is written in the *same* Whoosh commit as the
 meeting's items, so the items, the meeting page and the "what is indexed" state used by the
 incremental indexer can never disagree after a crash (a SQLite side file would need a second,
-separate commit). The price is that every item search must include ``Term("kind", "item")``;
-``item_filter()`` is the one place that builds it.
+separate commit). The price is that every search must be restricted to hits;
+``hit_filter()`` is the one place that builds that restriction.
 """
 
 from __future__ import annotations
@@ -26,11 +32,14 @@ from whoosh import query as wq
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from indexer.analysis import swedish_analyzer
+from indexer.records import passage_anchor
 
 # 2: fewer written terms per word (analysis.written_terms), meeting_json without item texts.
-SCHEMA_VERSION = 2
+# 3: passage documents; header, attendance and mentioned-municipality fields (issue 11).
+SCHEMA_VERSION = 3
 
 KIND_ITEM = "item"
+KIND_PASSAGE = "passage"
 KIND_MEETING = "meeting"
 YES, NO = "ja", "nej"
 
@@ -40,11 +49,12 @@ FACET_FIELDS: dict[str, str] = {
     "organ": "body",
     "kommun": "municipality",
     "lan": "county",
+    "omnamnd_kommun": "mentioned_municipality",
     "ar": "year",
     "amne": "topic",
     "beslut": "has_decision",
 }
-MULTI_VALUED = frozenset({"municipality", "county", "topic"})
+MULTI_VALUED = frozenset({"municipality", "county", "topic", "mentioned_municipality"})
 
 
 def build_schema() -> Schema:
@@ -60,6 +70,7 @@ def build_schema() -> Schema:
         body=ID(stored=True, sortable=True),
         place=STORED(),
         municipality=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
+        mentioned_municipality=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         county=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         year=NUMERIC(stored=True, sortable=True),
         date=ID(stored=True, sortable=True),
@@ -69,6 +80,13 @@ def build_schema() -> Schema:
         title=TEXT(analyzer=analyzer, stored=True, phrase=True),
         text=TEXT(analyzer=analyzer, stored=True, phrase=True),
         decisions=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        # Passage documents: the searchable text without its attendance lines, those lines,
+        # and the whole text as written (for snippets and the meeting page).
+        passage=TEXT(analyzer=analyzer, phrase=True),
+        attendance=TEXT(analyzer=analyzer, phrase=True),
+        passage_text=STORED(),
+        heading=STORED(),  # a passage's title: shown, never weighted like an item title
+        header=TEXT(analyzer=analyzer, phrase=True),  # organisation, body, place, title (index.py)
         source=ID(stored=True),
         sha256=ID(stored=True),
         # Meeting documents only:
@@ -80,8 +98,13 @@ def build_schema() -> Schema:
 
 
 def item_filter() -> wq.Query:
-    """Restricts a query to agenda items (meeting documents are never search hits)."""
+    """Restricts a query to agenda items."""
     return wq.Term("kind", KIND_ITEM)
+
+
+def hit_filter() -> wq.Query:
+    """Restricts a query to hits: agenda items and passages (meeting documents never are)."""
+    return wq.Or([wq.Term("kind", KIND_ITEM), wq.Term("kind", KIND_PASSAGE)])
 
 
 def meeting_filter() -> wq.Query:
@@ -102,7 +125,8 @@ def item_ids(meeting_id: str, numbers: Iterable[str]) -> list[str]:
 
 
 def pack_meeting(meeting_dict: dict[str, Any]) -> str:
-    """``Meeting.to_dict()`` as compact JSON *without* the items' text, the stored ``meeting_json``.
+    """``Meeting.to_dict()`` as compact JSON *without* the items' and passages' text, the stored
+    ``meeting_json``.
 
     Each item's text is stored once already, in its item document (snippets need it there),
     and the meeting page gets it back from there (``unpack_meeting``). Leaving it out here
@@ -114,15 +138,24 @@ def pack_meeting(meeting_dict: dict[str, Any]) -> str:
     slim = {
         **meeting_dict,
         "items": [{k: v for k, v in item.items() if k != "text"} for item in meeting_dict["items"]],
+        "passages": [{k: v for k, v in p.items() if k != "text"}
+                     for p in meeting_dict.get("passages", ())],
     }
     return json.dumps(slim, ensure_ascii=False, separators=(",", ":"))
 
 
 def unpack_meeting(raw: str, meeting_id: str, texts: Mapping[str, str]) -> dict[str, Any]:
-    """The ``Meeting.to_dict()`` that ``pack_meeting`` stored, with each item's text put back
-    from ``texts`` (item id → stored ``text`` of the meeting's item documents)."""
+    """The ``Meeting.to_dict()`` that ``pack_meeting`` stored, with each item's and passage's
+    text put back from ``texts`` (item or passage id → stored text of its document)."""
     data: dict[str, Any] = json.loads(raw)
     items = data["items"]
     for item, item_id in zip(items, item_ids(meeting_id, (i["number"] for i in items)), strict=True):
         item["text"] = texts.get(item_id, "")
+    for passage in data.get("passages", ()):
+        passage["text"] = texts.get(passage_id(meeting_id, passage["number"]), "")
     return data
+
+
+def passage_id(meeting_id: str, number: int) -> str:
+    """``f"{meeting_id}#avsnitt-{number}"``: the passage's anchor after the meeting id."""
+    return f"{meeting_id}#{passage_anchor(number)}"

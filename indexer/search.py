@@ -28,7 +28,7 @@ from indexer.budget import HEAVY_TERMS, BudgetSpent, QueryBudget, cut_short_mess
 from indexer.docsets import Postings, doc_mask
 from indexer.expansion import bound_expansions
 from indexer.facets import FacetArrays, FacetCache
-from indexer.query import FACETS, SearchRequest, TrendsRequest
+from indexer.query import FACETS, MAX_QUERY_LENGTH, SearchRequest, TrendsRequest
 from indexer.querylang import CompiledQuery, compile_query
 from indexer.ranking import ItemWeighting
 from indexer.results import (
@@ -42,7 +42,7 @@ from indexer.results import (
     SearchResult,
     TrendsResult,
 )
-from indexer.schema import FACET_FIELDS, YES, item_filter
+from indexer.schema import FACET_FIELDS, KIND_PASSAGE, YES, hit_filter, item_filter
 from indexer.scoring import score_vector, scored_terms, top_by_key, top_scored
 
 MAX_EXPANSION = 256
@@ -147,7 +147,7 @@ class SearchService:
             if retry_matched.any():
                 base_q, base, matched = retry_q, retry, retry_matched
                 notes += relaxed_notes
-                notes.append("Inga punkter innehöll alla orden; visar punkter med något av dem.")
+                notes.append("Inga träffar innehöll alla orden; visar träffar med något av dem.")
         matched_docs = np.flatnonzero(matched)
         ranked_q = _without_ranges(base_q) if cq.query is not None else None
         try:
@@ -272,6 +272,8 @@ class SearchService:
         cq = compile_query(request.q)
         searcher, arrays, _ = self._searcher()
         notes = [cq.message] if cq.message else []
+        # Trends count agenda items, as they always have: a passage is no unit of business, and
+        # header and attendance words would make every item of a body's meetings count.
         parts = [item_filter(), wq.Not(wq.Term("procedural", YES))]
         text_q = self._bounded(cq.query, searcher, notes)
         if text_q is not None:
@@ -284,6 +286,12 @@ class SearchService:
         years, series, total = trend_series(docs, arrays, request)
         series = mark_gaps(years, series, self.coverage(), request.by)
         return TrendsResult(request, years, series, total, " ".join(notes) or None)
+
+    def marked_terms(self, q: str) -> frozenset[str]:
+        """The index terms to mark on a meeting page opened from a hit for the query ``q``."""
+        if not q.strip() or len(q) > MAX_QUERY_LENGTH:
+            return frozenset()
+        return compile_query(q).terms
 
     def topics(self) -> dict[str, str]:
         """Topic id → Swedish label from the taxonomy (``indexer.tagging``, cached there)."""
@@ -329,7 +337,7 @@ def _and(parts: list[wq.Query]) -> wq.Query:
 def _base_parts(
     cq: CompiledQuery, request: SearchRequest, text_q: wq.Query | None, arrays: FacetArrays
 ) -> list[wq.Query]:
-    parts: list[wq.Query] = [item_filter()]
+    parts: list[wq.Query] = [hit_filter()]
     if text_q is not None:
         parts.append(text_q)
     date_from = max(filter(None, (request.date_from, cq.date_from)), default=None)
@@ -415,8 +423,13 @@ def _split(value: str | None) -> tuple[str, ...]:
 
 
 def _hit(f: dict[str, Any], score: float, cq: CompiledQuery, labels: dict[str, str]) -> Hit:
+    """An item or a passage hit; a passage's snippet and title come from its stored text."""
+    passage = f.get("kind") == KIND_PASSAGE
     decisions = tuple(d for d in (f.get("decisions") or "").split("\n") if d)
-    text = f.get("text") or f.get("decisions") or f.get("title") or ""
+    if passage:
+        text = f.get("passage_text") or ""
+    else:
+        text = f.get("text") or f.get("decisions") or f.get("title") or ""
     topics = _split(f.get("topic"))
     return Hit(
         item_id=f["item_id"],
@@ -426,7 +439,7 @@ def _hit(f: dict[str, Any], score: float, cq: CompiledQuery, labels: dict[str, s
         date=f.get("date"),
         place=f.get("place"),
         item_number=f.get("number", ""),
-        title=f.get("title", ""),
+        title=f.get("heading", "") if passage else f.get("title", ""),
         anchor=f.get("anchor", ""),
         snippet=highlight.snippet(text, cq.terms),
         decisions=decisions,
@@ -434,6 +447,8 @@ def _hit(f: dict[str, Any], score: float, cq: CompiledQuery, labels: dict[str, s
         topic_labels=tuple(labels.get(t, t) for t in topics),
         procedural=f.get("procedural") == YES,
         score=round(float(score or 0.0), 4),
+        kind=f.get("kind", "item"),
+        source=f.get("source", ""),
     )
 
 

@@ -16,6 +16,7 @@ from benchmark.measure import load_queries
 from indexer.docsets import Postings, doc_mask, phrase_mask
 from indexer.query import SearchRequest
 from indexer.querylang import compile_query
+from indexer.ranking import PROCEDURAL_FACTOR
 from indexer.scoring import score_vector, scored_terms
 from indexer.search import SearchService, _and, _base_parts
 
@@ -87,7 +88,7 @@ def test_scores_are_whooshs_bm25f_with_global_statistics(opened) -> None:
             whoosh = searcher.search(q, filter=wq.Term("item_id", item_id), limit=1)
             expected = whoosh[0].score - 1.0
             if arrays.rank.procedural[doc]:
-                expected = (whoosh[0].score / 0.1 - 1.0)  # ItemWeighting.final applied the factor
+                expected = (whoosh[0].score / PROCEDURAL_FACTOR - 1.0)  # ItemWeighting.final applied it
             assert scores[doc] == pytest.approx(expected, rel=1e-6), (text, item_id)
 
 

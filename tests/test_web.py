@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
@@ -85,7 +85,8 @@ def test_search_page_groups_hits_under_meetings_with_count_and_twin(client) -> N
             href = hit.select_one(".hit-title a")["href"]
             assert href.startswith("/mote/") and "#" in href
     hit_hrefs = [a["href"] for a in soup.select(".hit-title a")]
-    expected = [f"/mote/{h['meeting_id']}#{h['anchor']}" for h in data["hits"]]
+    marked = urlencode({"markera": QUERY})  # the page opens with the query words marked
+    expected = [f"/mote/{h['meeting_id']}?{marked}#{h['anchor']}" for h in data["hits"]]
     assert sorted(hit_hrefs) == sorted(expected)
     assert soup.select(".snippet mark"), "the query words are highlighted"
 
@@ -195,7 +196,9 @@ def test_csv_export_has_every_hit(client) -> None:
         rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
         assert rows[0][:3] == ["möte", "organisation", "organ"]
         assert len(rows) - 1 == total
-        assert all(r[-1].startswith("http://localhost/mote/") for r in rows[1:])
+        link, kind, source = (rows[0].index(c) for c in ("länk", "typ", "källfil"))
+        assert all(r[link].startswith("http://localhost/mote/") for r in rows[1:])
+        assert all(r[kind] in ("item", "passage") and r[source] for r in rows[1:])
 
 
 def test_search_link_on_page_is_the_html_twin_of_the_api(client) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from collections.abc import Iterable
 
+from flask import Flask
+from markupsafe import Markup, escape
+
+from indexer.highlight import mark
 from webui.params import url_for_state
 
 MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
@@ -31,7 +35,14 @@ def hits_label(count: int) -> str:
     return count_label(count, "träff", "träffar")
 
 
+def marked(text: str, terms: Iterable[str] | None) -> Markup:
+    """The text, escaped, with the searched words in ``<mark>`` (a meeting page opened from a
+    hit); without terms just the escaped text."""
+    return mark(text, terms) if terms else escape(text)
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(marked, "markera")
     app.add_template_filter(swedish_date, "datum")
     app.add_template_filter(hits_label, "traffar")
     app.add_template_filter(count_label, "antal")

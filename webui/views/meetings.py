@@ -42,6 +42,7 @@ def meeting(meeting_id: str) -> Response:
         m=page.meeting,
         groups=attendee_groups(page.meeting.attendees),
         source_name=_download_name(page.meeting, source.name) if source else None,
+        terms=get_service().marked_terms(request.args.get("markera", "")),
     )
 
 
