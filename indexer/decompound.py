@@ -8,17 +8,20 @@ produce the linking forms ("mottagning" → "mottagnings", "skola" → "skol", "
 We read ``sv_SE.dic``/``sv_SE.aff`` once, expand those rules into one ``form → roles`` table and
 split with a small dynamic programme over that table: fewest parts wins.
 
-The table is pickled into the user cache directory, keyed by the dictionary files' size and
-mtime, so a process starts in a fraction of a second after the first run.
+The table is pickled into the user cache directory, keyed by a hash of the dictionary files'
+*content* and ``LEXICON_VERSION``, so a process starts in a fraction of a second after the first
+run, and two installs under one user (other dictionaries, other versions) each keep their own.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import sys
 import sysconfig
 import tempfile
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,14 +29,16 @@ from pathlib import Path
 from indexer.errors import ProtokollError
 
 # Bump when the table layout or the expansion rules change, so stale caches are rebuilt.
-LEXICON_VERSION = 5
+LEXICON_VERSION = 6
 DICTIONARY_PACKAGE = "hunspell-sv"
 
 BEGIN, MIDDLE, END, WORD = 1, 2, 4, 8
 MIN_PART = 3  # shortest part ("bil", "ord"); hunspell allows 2, which over-splits badly
 MIN_LAST = 4  # shortest final part ("plan", "chef" are fine, "era"/"ren" are not)
 MAX_PARTS = 4  # hunspell-sv's COMPOUNDWORDMAX
-NONSTANDARD_PENALTY = 3  # per part that needs a word hunspell does not flag as a compound part
+NONSTANDARD_PENALTY = 3
+TRUNCATION_PENALTY = 1  # per part in a truncated form the dictionary does not list ("gatu")
+LINKING_VOWELS = "oue"  # kyrka → kyrko-, gata → gatu-, folkhälsa → folkhälso-, skola → skole-  # per part that needs a word hunspell does not flag as a compound part
 
 _FLAG_BEGIN, _FLAG_MIDDLE, _FLAG_END = "X", "U", "Y"
 _FLAG_FORBIDDEN, _FLAG_NEEDAFFIX = "%", "¤"
@@ -230,17 +235,27 @@ def _linking_role(cont: str) -> int:
 # --------------------------------------------------------------------------- cache
 
 
+CACHE_PREFIX = "compound-lexicon-"
+STALE_TEMP_SECONDS = 24 * 3600  # an unfinished write older than this was interrupted
+
+
 def _cache_key(directory: Path) -> str:
-    parts = [f"v{LEXICON_VERSION}"]
+    """Hash of the rules' version and every input file's bytes (about 10 ms for 4 MB).
+
+    Not the files' modification times: a reinstall, a copy or a second virtual environment with
+    the same dictionary would each count as new, and two different dictionaries with equal
+    mtimes as the same.
+    """
+    digest = hashlib.sha256(f"v{LEXICON_VERSION}".encode())
     for path in (
         directory / "sv_SE.dic",
         directory / "sv_SE.aff",
         _exceptions_path(),
         _particles_path(),
     ):
-        stat = path.stat()
-        parts.append(f"{stat.st_size}-{int(stat.st_mtime)}")
-    return "_".join(parts)
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return f"v{LEXICON_VERSION}-{digest.hexdigest()[:24]}"
 
 
 def default_cache_dir() -> Path:
@@ -257,7 +272,7 @@ def load_lexicon(cache_dir: Path | None = None, directory: Path | None = None) -
     """The role table from the pickle cache, building (and caching) it when stale or missing."""
     directory = directory or dictionary_dir()
     cache_dir = cache_dir or default_cache_dir()
-    cache_file = cache_dir / f"compound-lexicon-{_cache_key(directory)}.pickle"
+    cache_file = cache_dir / f"{CACHE_PREFIX}{_cache_key(directory)}.pickle"
     try:
         with cache_file.open("rb") as handle:
             lexicon = pickle.load(handle)
@@ -266,22 +281,41 @@ def load_lexicon(cache_dir: Path | None = None, directory: Path | None = None) -
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
         pass
     lexicon = build_lexicon(directory)
-    _write_cache(cache_dir, cache_file, lexicon)
+    write_cache(cache_file, lexicon)
     return lexicon
 
 
-def _write_cache(cache_dir: Path, cache_file: Path, lexicon: Lexicon) -> None:
-    """Atomic write; a cache we cannot write only costs start-up time, so errors are ignored."""
+def write_cache(cache_file: Path, lexicon: object) -> None:
+    """Write atomically; a cache we cannot write only costs start-up time, so errors pass.
+
+    Other cache files are left alone: they may belong to another install that is still in use
+    (another virtual environment, another dictionary version). Only unfinished writes of our
+    own naming pattern that are more than a day old are removed: their writer was interrupted.
+    A write that fails here removes its own temporary file at once.
+    """
+    cache_dir = cache_file.parent
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        for stale in cache_dir.glob("compound-lexicon-*.pickle"):
-            stale.unlink(missing_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
+        _remove_abandoned_temps(cache_dir)
+        fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=CACHE_PREFIX, suffix=".tmp")
+    except OSError:
+        return
+    try:
         with os.fdopen(fd, "wb") as handle:
             pickle.dump(lexicon, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, cache_file)
-    except OSError:
-        pass
+    except Exception:  # noqa: BLE001 - any failure (disk full, unpicklable) leaves no trace
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _remove_abandoned_temps(cache_dir: Path) -> None:
+    for leftover in cache_dir.glob(f"{CACHE_PREFIX}*.tmp"):
+        try:
+            age = leftover.stat().st_mtime
+            if time.time() - age > STALE_TEMP_SECONDS:
+                leftover.unlink(missing_ok=True)
+        except OSError:
+            continue
 
 
 @lru_cache(maxsize=1)
@@ -298,6 +332,8 @@ def _part_ok(roles: dict[str, int], form: str, role: int, lenient: bool) -> int:
     found = roles.get(form, 0)
     if found & role:
         return 1
+    if role != END and not found and form[-1] in LINKING_VOWELS and _truncated_root(roles, form):
+        return 1 + TRUNCATION_PENALTY
     if not lenient or role == END or len(form) < 4:
         return 0
     # Beyond hunspell's flags: any dictionary word as a first/middle part, bare or with the
@@ -357,6 +393,16 @@ def split_word(word: str) -> tuple[str, ...]:
     ``data/compound_exceptions.txt`` (lexicalised words that look like compounds, such as
     "ordförande") are never split.
     """
+    return tuple(root for _, root in split_parts(word))
+
+
+@lru_cache(maxsize=500_000)
+def split_parts(word: str) -> tuple[tuple[str, str], ...]:
+    """(surface, root) per part: ("folkhälso", "folkhälsa"), ("arbetet", "arbetet"); () if none.
+
+    The surface forms concatenate to the word, which lets the analyzer name every
+    sub-compound ("räddnings" + "tjänst" → "räddningstjänst" inside "räddningstjänstförbundet").
+    """
     if len(word) < MIN_PART + MIN_LAST or not word.isalpha():
         return ()
     lex = lexicon()
@@ -372,14 +418,53 @@ def split_word(word: str) -> tuple[str, ...]:
         return ()
     if parts[0] in lex.particles and known:
         return ()  # "sammanträdet", "genomförande": lexicalised, not samman+trädet
-    return tuple(_root(lex, p) for p in parts[:-1]) + (parts[-1],)
+    return tuple((p, _root(lex, p)) for p in parts[:-1]) + ((parts[-1], parts[-1]),)
 
 
 def _root(lex: Lexicon, form: str) -> str:
-    """Undo the linking form: "mottagnings" → "mottagning", "skol" → "skola"."""
+    """Undo the linking form: "mottagnings" → "mottagning", "skol" → "skola", "gatu" → "gata"."""
     if form in lex.base:
         return lex.base[form]
-    flagged = lex.roles.get(form, 0) & (BEGIN | MIDDLE)
-    if form.endswith("s") and not flagged and lex.roles.get(form[:-1], 0) & WORD:
+    roles = lex.roles.get(form, 0)
+    if form.endswith("s") and not roles & (BEGIN | MIDDLE) and lex.roles.get(form[:-1], 0) & WORD:
         return form[:-1]  # non-standard linking -s: "räddningstjänsts" → "räddningstjänst"
-    return form
+    if roles & END:
+        return form  # a word of its own ("miljö"), not a truncated form
+    return _truncated_root(lex.roles, form) or form
+
+
+def _truncated_root(roles: dict[str, int], form: str) -> str | None:
+    """The standalone word a first-part form stands for: "gatu" → "gata", "arbets" → "arbete".
+
+    Swedish changes or drops the end of a first part (skola → skol-, kyrka → kyrko-, gata →
+    gatu-, folkhälsa → folkhälso-, arbete → arbets-, tjänst → tjänste-); the dictionary lists
+    some of these forms as compound beginnings without saying which word they come from.
+    """
+    if len(form) < 4:
+        return None
+    candidates = []
+    if form[-1] in LINKING_VOWELS:
+        candidates.append(form[:-1] + "a")
+    if form[-1] not in "aeiouyåäö":
+        candidates.append(form + "a")
+    if form[-1] in "se":
+        candidates.append(form[:-1])
+    if form.endswith("s"):
+        candidates.append(form[:-1] + "e")
+    for candidate in candidates:
+        if roles.get(candidate, 0) & WORD:
+            return candidate
+    return None
+
+
+@lru_cache(maxsize=1)
+def _linking_index() -> dict[str, tuple[str, ...]]:
+    by_root: dict[str, list[str]] = {}
+    for form, root in lexicon().base.items():
+        by_root.setdefault(root, []).append(form)
+    return {root: tuple(sorted(forms)) for root, forms in by_root.items()}
+
+
+def linking_forms(root: str) -> tuple[str, ...]:
+    """The forms a word takes as a first part, from the dictionary: "skola" → ("skol",)."""
+    return _linking_index().get(root, ())
