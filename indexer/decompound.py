@@ -468,3 +468,14 @@ def _linking_index() -> dict[str, tuple[str, ...]]:
 def linking_forms(root: str) -> tuple[str, ...]:
     """The forms a word takes as a first part, from the dictionary: "skola" → ("skol",)."""
     return _linking_index().get(root, ())
+
+
+def is_regular_compound(word: str) -> bool:
+    """True when the dictionary's compound flags alone split the word (no lenient guess).
+
+    For words the user did not write: "intern" + "kontroll" may be read as "internkontroll",
+    but "gemensam" + "flyktingmottagning" is no compound anyone writes.
+    """
+    if len(word) < MIN_PART + MIN_LAST or not word.isalpha():
+        return False
+    return bool(_best_split(word, lexicon(), lenient=False))

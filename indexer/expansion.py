@@ -1,12 +1,15 @@
-"""Prefix queries bounded against a reader: ``a*`` must not expand to the whole lexicon.
+"""Query parts that need the index: bounded prefixes, and which concept members occur.
 
-Kept apart from ``indexer.querylang``, which never sees the index: expansion needs the reader's
-terms and their document frequencies, which only the search service has.
+Kept apart from ``indexer.querylang``, which never sees the index: ``a*`` must not expand to the
+whole lexicon, and "Visar även träffar för: …" should only name concept members the archive
+holds. Both need the reader's terms and document frequencies, which only the search service has.
 """
 
 from __future__ import annotations
 
 from whoosh import query as wq
+
+from indexer import analysis
 
 
 def bound_expansions(q: wq.Query, reader: object, limit: int = 256) -> tuple[wq.Query, bool]:
@@ -48,3 +51,24 @@ def _top_terms(reader: object, fieldname: str, prefix: str, n: int) -> list[str]
             break
     found.sort(key=lambda p: (-p[0], p[1]))
     return [t for _, t in found[:n]]
+
+
+ATTEST_FIELDS = ("title", "decisions", "text")
+
+
+def attested(reader: object, members: tuple[str, ...]) -> list[str]:
+    """The concept members whose every word occurs in the index (as a word or a compound part)."""
+    def found(word: str) -> bool:
+        stem = analysis.stem_sv(word)
+        return any(
+            reader.doc_frequency(f, t)  # type: ignore[attr-defined]
+            for f in ATTEST_FIELDS
+            for t in (stem, analysis.PART + stem)
+        )
+
+    out = []
+    for member in members:
+        words = [w.lower() for w, _, _ in analysis.tokenize(member) if not analysis.is_stopword(w)]
+        if words and all(found(w) for w in words):
+            out.append(member)
+    return out

@@ -1,10 +1,18 @@
 """One typed word, prefix or phrase → weighted index terms across the text fields.
 
 The query language (``indexer.querylang``) decides *what* the user asked; this module decides
-*which index terms* answer each leaf: the exact form, the stem, compound parts and the
-accent-folded stem of ``indexer.analysis.query_variants``, in title, decisions and text, each
-field with its weight. Every leaf also reports the terms to highlight and the words typed (for
-spelling suggestions) to the compiling state, through the small ``Recorder`` protocol.
+*which index terms* answer each leaf, in title, decisions and text, each field with its weight:
+
+* the exact form, the stem, compound parts and the accent-folded stem
+  (``indexer.analysis.logical_variants``);
+* word families and concept groups (``indexer.related``), with lower weights;
+* a compound query written apart: "vindkraftsetablering" also finds an item with both
+  "vindkraft" and "etablering" ("etablering av vindkraft"), below the compound itself;
+* two typed words as one closed compound: "intern kontroll" also finds "internkontrollen".
+
+Every leaf also reports the terms to highlight, the words typed (for spelling suggestions) and
+the concept members used (for "Visar även träffar för: …") to the compiling state, through the
+small ``Recorder`` protocol.
 """
 
 from __future__ import annotations
@@ -13,11 +21,15 @@ from typing import Protocol
 
 from whoosh import query as wq
 
-from indexer import analysis
+from indexer import analysis, related
+from indexer.decompound import is_regular_compound, linking_forms, split_word
 
 # Searched text fields and their weight: a word in the title says more than one in the body.
 TEXT_FIELDS: tuple[tuple[str, float], ...] = (("title", 3.0), ("decisions", 1.5), ("text", 1.0))
 MIN_PREFIX = 2
+APART_WEIGHT = 0.5  # boost of a compound's parts found apart (each part's stem scores this)
+CLOSED_WEIGHT = 1.5  # a two-word query found as one closed compound (stem; as a part half)
+MIN_APART_PART = 3  # parts shorter than this ("el", "it") are too vague to search alone
 
 
 class Recorder(Protocol):
@@ -26,6 +38,8 @@ class Recorder(Protocol):
     terms: set[str]
     words: list[str]
     leaves: list[wq.Query]
+    concepts: bool  # apply concept groups (switchable by the user)
+    related: list[str]  # concept members used, told to the user
 
     def note(self, text: str) -> None: ...
 
@@ -59,9 +73,14 @@ def word_query(raw: str, state: Recorder) -> wq.Query | None:
     if "*" in word or "?" in word:
         word = word.replace("*", "").replace("?", "")
         state.note("Jokertecken mitt i ord stöds inte; ordet söktes utan dem.")
-    variants = analysis.query_variants(word)
-    if not variants:
-        return None  # a stop word
+    if not word or analysis.is_stopword(word):
+        return None
+    logical = analysis.logical_variants(word)
+    _add_derivations(logical, word)
+    phrases: list[related.Member] = []
+    if state.concepts:
+        phrases = _add_concepts(logical, related.concepts_for([word]), state)
+    variants = analysis.written_weights(logical)
     state.words.append(word)
     state.terms.update(t for t, _ in variants)
 
@@ -70,9 +89,90 @@ def word_query(raw: str, state: Recorder) -> wq.Query | None:
         return terms[0] if len(terms) == 1 else wq.Or(terms)
 
     q = _across_fields(make)
-    if q is not None:
-        state.leaves.append(q)
+    if q is None:
+        return None
+    alternatives = [_apart_query(word, state), *(_concept_phrase(m, state) for m in phrases)]
+    extra = [a for a in alternatives if a is not None]
+    if extra:
+        q = wq.Or([q, *extra])
+    state.leaves.append(q)
     return q
+
+
+def _add_derivations(logical: dict[str, float], word: str) -> None:
+    for stem in related.derived_stems(word):
+        logical.setdefault(stem, analysis.DERIVATION_WEIGHT)
+        logical.setdefault(analysis.PART + stem, analysis.DERIVATION_WEIGHT / 2)
+
+
+def _add_concepts(
+    logical: dict[str, float], members: tuple[related.Member, ...], state: Recorder
+) -> list[related.Member]:
+    """Single-word members join the word's terms; expressions come back for phrase queries."""
+    phrases = []
+    for member in members:
+        if member.text not in state.related:
+            state.related.append(member.text)
+        if len(member.stems) > 1:
+            phrases.append(member)
+            continue
+        logical.setdefault(member.stems[0], analysis.CONCEPT_WEIGHT)
+        logical.setdefault(analysis.PART + member.stems[0], analysis.CONCEPT_WEIGHT / 2)
+    return phrases
+
+
+def _concept_phrase(member: related.Member, state: Recorder) -> wq.Query | None:
+    """"digital förvaltning" as a phrase of stems (stop words inside widen the slop)."""
+    state.terms.update(member.stems)
+    return _across_fields(
+        lambda f: wq.Phrase(f, list(member.stems), slop=1 + member.stopped,
+                            boost=analysis.CONCEPT_WEIGHT)
+    )
+
+
+def _apart_query(word: str, state: Recorder) -> wq.Query | None:
+    """The parts of a compound query, anywhere in one field: "etablering av vindkraft"."""
+    parts = [analysis.stem_sv(p) for p in split_word(word)]
+    if len(parts) < 2 or any(len(p) < MIN_APART_PART for p in parts):
+        return None
+    state.terms.update(parts)
+
+    def make(fieldname: str) -> wq.Query:
+        return wq.And([wq.Term(fieldname, p) for p in parts], boost=APART_WEIGHT)
+
+    return _across_fields(make)
+
+
+def closed_compound_query(first: str, second: str, state: Recorder) -> wq.Query | None:
+    """Two typed words as the compound they may form: "intern kontroll" → "internkontroll".
+
+    The candidates are the first word as it is and in the linking forms the dictionary gives it
+    ("skola" → "skol"), plus the linking -s; only those the splitter accepts as a compound are
+    searched, as a word (``CLOSED_WEIGHT``) and as a compound part (half of it). Concept groups
+    with the two words as a member ("digital förvaltning") come in here too.
+    """
+    first, second = first.lower(), second.lower()
+    if not (first.isalpha() and second.isalpha()) or analysis.is_stopword(first) or analysis.is_stopword(second):
+        return None
+    joins = [first + second, first + "s" + second, *(f + second for f in linking_forms(first))]
+    logical: dict[str, float] = {}
+    for joined in dict.fromkeys(joins):
+        if is_regular_compound(joined):
+            stem = analysis.stem_sv(joined)
+            logical.setdefault(stem, CLOSED_WEIGHT)
+            logical.setdefault(analysis.PART + stem, CLOSED_WEIGHT / 2)
+    phrases = _add_concepts(logical, related.concepts_for([first, second]), state) if state.concepts else []
+    alternatives = [_concept_phrase(m, state) for m in phrases]
+    if logical:
+        variants = analysis.written_weights(logical)
+        state.terms.update(t for t, _ in variants)
+        alternatives.append(
+            _across_fields(lambda f: wq.Or([wq.Term(f, t, boost=b) for t, b in variants]))
+        )
+    kept = [a for a in alternatives if a is not None]
+    if not kept:
+        return None
+    return kept[0] if len(kept) == 1 else wq.Or(kept)
 
 
 def prefix_query(stem: str, state: Recorder) -> wq.Query | None:

@@ -28,7 +28,8 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from indexer.analysis import swedish_analyzer
 
 # 2: fewer written terms per word (analysis.written_terms), meeting_json without item texts.
-SCHEMA_VERSION = 2
+# 3: nested sub-compounds, truncated first parts and accent-folded parts (analysis.index_terms).
+SCHEMA_VERSION = 3
 
 KIND_ITEM = "item"
 KIND_MEETING = "meeting"
