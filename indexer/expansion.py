@@ -10,6 +10,7 @@ from __future__ import annotations
 from whoosh import query as wq
 
 from indexer import analysis
+from indexer.docsets import Postings, phrase_mask
 
 
 def bound_expansions(q: wq.Query, reader: object, limit: int = 256) -> tuple[wq.Query, bool]:
@@ -56,19 +57,29 @@ def _top_terms(reader: object, fieldname: str, prefix: str, n: int) -> list[str]
 ATTEST_FIELDS = ("title", "decisions", "text")
 
 
-def attested(reader: object, members: tuple[str, ...]) -> list[str]:
-    """The concept members whose every word occurs in the index (as a word or a compound part)."""
-    def found(word: str) -> bool:
-        stem = analysis.stem_sv(word)
-        return any(
-            reader.doc_frequency(f, t)  # type: ignore[attr-defined]
-            for f in ATTEST_FIELDS
-            for t in (stem, analysis.PART + stem)
-        )
+def attested(postings: Postings, members: tuple[str, ...]) -> list[str]:
+    """The concept members the index holds: a word (or compound part), or a whole phrase.
 
+    Only these are named in "Visar även träffar för: …"; a member the archive never uses would
+    promise hits that are not there.
+    """
+    reader = postings.reader
     out = []
     for member in members:
-        words = [w.lower() for w, _, _ in analysis.tokenize(member) if not analysis.is_stopword(w)]
-        if words and all(found(w) for w in words):
+        words = [w.lower() for w, _, _ in analysis.tokenize(member)]
+        kept = [w for w in words if not analysis.is_stopword(w)]
+        stems = [analysis.stem_sv(w) for w in kept]
+        if len(stems) == 1:
+            found = any(
+                reader.doc_frequency(f, t)
+                for f in ATTEST_FIELDS
+                for t in (stems[0], analysis.PART + stems[0])
+            )
+        else:
+            slop = 1 + len(words) - len(kept)
+            found = bool(stems) and any(
+                phrase_mask(postings, f, stems, slop).any() for f in ATTEST_FIELDS
+            )
+        if found:
             out.append(member)
     return out

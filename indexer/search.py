@@ -131,7 +131,7 @@ class SearchService:
     ) -> SearchResult:
         budget = postings.budget
         assert budget is not None
-        shown = attested(searcher.reader(), cq.related)
+        shown = attested(postings, cq.related)
         if shown:
             notes.append("Visar även träffar för: " + ", ".join(shown) + ".")
         filters = _filter_queries(request.filters + cq.field_filters, arrays)
