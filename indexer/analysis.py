@@ -33,7 +33,7 @@ from pathlib import Path
 
 from whoosh.analysis import Analyzer, Filter, Token, Tokenizer
 
-from indexer.decompound import lexicon, read_word_list, split_parts, split_word
+from indexer.decompound import WORD, Lexicon, lexicon, read_word_list, split_parts, split_word
 
 EXACT = "="  # prefix of the exact (lower-cased, unfolded) original form
 PART = "~"  # prefix of compound/hyphen part stems (index time only)
@@ -57,16 +57,43 @@ def _stemmer():  # type: ignore[no-untyped-def]
 
 @lru_cache(maxsize=200_000)
 def stem_sv(word: str) -> str:
-    """Snowball Swedish stem of a lower-case word, with the neuter "-et" repaired.
+    """Snowball Swedish stem of a lower-case word, after the dictionary has named its word.
 
-    Snowball 3 keeps "-et" after some endings ("förbundet", "projektet", "utskottet"), so
-    "förbund" and "förbundet" would never meet. When the dictionary lists the word as the
-    definite form of a neuter noun, the "-et" (and a genitive "-s") is stripped first.
+    Snowball alone stems many inflections apart: "hälsa" → "häls" but "hälsan" → "hälsan",
+    "utbyggnad" → "utbyggn" but "utbyggnaden" → "utbyggnad", "strategin", "bredbandet" …
+    So a form the dictionary lists as an inflection of another word is stemmed as that word
+    (``Lexicon.lemmas``; a compound by its last part: "elevhälsan" as "elevhälsa"). Words in
+    ``data/stem_protected.txt`` keep their own stem ("lager" is not "lag"). Snowball 3 also keeps
+    "-et" after some endings ("förbundet", "projektet"); a neuter definite is stripped of it.
     """
-    stem = str(_stemmer().stemWord(word))
+    lex = lexicon()
+    lemma = _lemma(word, lex)
+    if lemma in lex.protected:
+        return lemma
+    stem = str(_stemmer().stemWord(lemma))
     if stem.endswith("et") and _is_neuter_definite(stem):
         return str(_stemmer().stemWord(stem[:-2]))
     return stem
+
+
+MIN_COMPOUND_LEMMA = 7  # shorter unknown words are not looked up as compounds
+
+
+def _lemma(word: str, lex: Lexicon) -> str:
+    fixed = lex.lemmas.get(word)
+    if fixed is None and word.endswith("s"):
+        fixed = lex.lemmas.get(word[:-1])  # a genitive or linking -s: "samverkans"
+    if fixed is not None:
+        return fixed
+    if lex.roles.get(word, 0) & WORD or len(word) < MIN_COMPOUND_LEMMA or not word.isalpha():
+        return word
+    parts = split_parts(word)
+    if parts:
+        last = parts[-1][0]
+        fixed = lex.lemmas.get(last)
+        if fixed is not None:
+            return word[: len(word) - len(last)] + fixed
+    return word
 
 
 def _is_neuter_definite(form: str) -> bool:

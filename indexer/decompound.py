@@ -29,7 +29,7 @@ from pathlib import Path
 from indexer.errors import ProtokollError
 
 # Bump when the table layout or the expansion rules change, so stale caches are rebuilt.
-LEXICON_VERSION = 6
+LEXICON_VERSION = 7
 DICTIONARY_PACKAGE = "hunspell-sv"
 
 BEGIN, MIDDLE, END, WORD = 1, 2, 4, 8
@@ -53,7 +53,8 @@ class Lexicon:
     """``roles``: form → bit set of BEGIN/MIDDLE/END/WORD; ``base``: linking form → its root.
 
     ``neuter_definite`` holds the "-et" forms of neuter nouns ("förbundet", "projektet"): the
-    current Snowball algorithm leaves many of them unstemmed, which ``analysis.stem_sv`` repairs.
+    current Snowball algorithm leaves many of them unstemmed, which ``analysis.stem_sv`` repairs,
+    as it repairs every other form in ``lemmas``.
     """
 
     roles: dict[str, int]
@@ -61,6 +62,11 @@ class Lexicon:
     exceptions: frozenset[str]
     neuter_definite: frozenset[str]
     particles: frozenset[str]
+    # Inflected form → its dictionary word, kept only where Snowball stems the two apart
+    # ("hälsan"/"hälsa", "utbyggnaden"/"utbyggnad", "strategin"/"strategi"), and for every
+    # form of a word in ``protected`` (data/stem_protected.txt: "lager" is not "lag").
+    lemmas: dict[str, str]
+    protected: frozenset[str]
 
 
 def dictionary_dir() -> Path:
@@ -85,6 +91,10 @@ def _exceptions_path() -> Path:
 
 def _particles_path() -> Path:
     return Path(__file__).parent / "data" / "compound_particles.txt"
+
+
+def _protected_path() -> Path:
+    return Path(__file__).parent / "data" / "stem_protected.txt"
 
 
 def read_word_list(path: Path) -> frozenset[str]:
@@ -196,9 +206,13 @@ def build_lexicon(directory: Path | None = None) -> Lexicon:
     roles: dict[str, int] = {}
     base: dict[str, str] = {}
     neuter: set[str] = set()
+    inflected: dict[str, set[str]] = {}
+    roots: set[str] = set()
     for word, flags in _read_roots(directory / "sv_SE.dic"):
         if _FLAG_FORBIDDEN in flags:
             continue
+        if flags and _FLAG_NEEDAFFIX not in flags:
+            roots.add(word)  # a word with its own inflection ("planet"), not a listed form
         own = WORD if _FLAG_NEEDAFFIX not in flags else 0
         own |= BEGIN if _FLAG_BEGIN in flags else 0
         own |= MIDDLE if _FLAG_MIDDLE in flags else 0
@@ -217,15 +231,43 @@ def build_lexicon(directory: Path | None = None) -> Lexicon:
                     base.setdefault(form, word)
                 elif not rule.cont or "Y" in rule.cont:
                     _add(roles, form, WORD | (END if _FLAG_END in flags else 0))
+                    inflected.setdefault(form, set()).add(word)
                     if rule.add == "et" and not rule.strip:
                         neuter.add(form)
+    protected = read_word_list(_protected_path())
     return Lexicon(
         roles,
         base,
         read_word_list(_exceptions_path()),
         frozenset(neuter),
         read_word_list(_particles_path()),
+        _lemmas(inflected, roots, protected),
+        protected,
     )
+
+
+def _lemmas(inflected: dict[str, set[str]], roots: set[str], protected: frozenset[str]) -> dict[str, str]:
+    """Forms whose Snowball stem differs from their word's: "hälsan" → "hälsa".
+
+    A form that is also a word with its own inflection ("planet") or that several words
+    produce is left to Snowball: the dictionary cannot say which one is meant. (Forms listed
+    bare in ``sv_SE.dic``, such as "hälsan", are inflections like any other.)
+    """
+    import snowballstemmer
+
+    stem = snowballstemmer.stemmer("swedish").stemWord
+    lemmas: dict[str, str] = {}
+    for form, words in inflected.items():
+        guarded = words & protected
+        if guarded:
+            lemmas[form] = min(guarded)
+            continue
+        if form in protected or form in roots or len(words) != 1:
+            continue
+        (word,) = words
+        if stem(form) != stem(word):
+            lemmas[form] = word
+    return lemmas
 
 
 def _linking_role(cont: str) -> int:
@@ -252,6 +294,7 @@ def _cache_key(directory: Path) -> str:
         directory / "sv_SE.aff",
         _exceptions_path(),
         _particles_path(),
+        _protected_path(),
     ):
         digest.update(path.read_bytes())
         digest.update(b"\0")
