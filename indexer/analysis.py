@@ -33,7 +33,8 @@ from pathlib import Path
 
 from whoosh.analysis import Analyzer, Filter, Token, Tokenizer
 
-from indexer.decompound import WORD, Lexicon, lexicon, read_word_list, split_parts, split_word
+from indexer.decompound import split_parts, split_word
+from indexer.dictionary import WORD, Lexicon, lexicon, read_word_list
 
 EXACT = "="  # prefix of the exact (lower-cased, unfolded) original form
 PART = "~"  # prefix of compound/hyphen part stems (index time only)

@@ -18,7 +18,8 @@ import re
 from collections.abc import Callable
 
 from indexer import analysis
-from indexer.decompound import WORD, is_regular_compound, lexicon
+from indexer.decompound import is_regular_compound
+from indexer.dictionary import WORD, lexicon
 
 TEXT_FIELDS = ("title", "text", "decisions")
 MAX_DISTANCE = 2

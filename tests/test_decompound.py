@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer import decompound
+from indexer import decompound, dictionary
 from indexer.analysis import stem_sv
 from indexer.decompound import Lexicon, load_lexicon, split_word
 
@@ -113,8 +113,8 @@ def test_not_words_are_not_split() -> None:
 
 
 def test_missing_dictionary_names_the_package(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(decompound.sysconfig, "get_path", lambda name: str(tmp_path))
-    monkeypatch.setattr(decompound.sys, "prefix", str(tmp_path))
+    monkeypatch.setattr(dictionary.sysconfig, "get_path", lambda name: str(tmp_path))
+    monkeypatch.setattr(dictionary.sys, "prefix", str(tmp_path))
     real_is_file = Path.is_file
     monkeypatch.setattr(Path, "is_file", lambda p: False if p.name.startswith("sv_SE") else real_is_file(p))
     with pytest.raises(decompound.DictionaryMissing, match="hunspell-sv"):
@@ -151,11 +151,11 @@ def test_two_installs_keep_each_others_cache(tmp_path: Path) -> None:
 
 def test_cache_key_follows_content_not_mtime(tmp_path: Path) -> None:
     directory = _tiny_dictionary(tmp_path / "d", "skola")
-    key = decompound._cache_key(directory)
+    key = dictionary._cache_key(directory)
     os.utime(directory / "sv_SE.dic", (1_000_000, 1_000_000))
-    assert decompound._cache_key(directory) == key  # touched, same bytes: same cache
+    assert dictionary._cache_key(directory) == key  # touched, same bytes: same cache
     (directory / "sv_SE.dic").write_text("1\nkyrka/XY\n", encoding="utf-8")
-    assert decompound._cache_key(directory) != key
+    assert dictionary._cache_key(directory) != key
 
 
 def test_failed_cache_write_leaves_no_temp_file(tmp_path: Path) -> None:
