@@ -82,11 +82,16 @@ MIN_COMPOUND_LEMMA = 7  # shorter unknown words are not looked up as compounds
 
 def _lemma(word: str, lex: Lexicon) -> str:
     fixed = lex.lemmas.get(word)
-    if fixed is None and word.endswith("s"):
-        fixed = lex.lemmas.get(word[:-1])  # a genitive or linking -s: "samverkans"
+    known = bool(lex.roles.get(word, 0) & WORD)
+    if fixed is None and word.endswith("s") and word[:-1] in lex.lemmas:
+        # A genitive or linking -s ("samverkans" → "samverkan" → "samverka"), but only when
+        # Snowball also reads it as an ending: "remiss" is no form of "remis" (of "remi").
+        snow = _stemmer()
+        if not known or snow.stemWord(word) == snow.stemWord(word[:-1]):
+            fixed = lex.lemmas[word[:-1]]
     if fixed is not None:
         return fixed
-    if lex.roles.get(word, 0) & WORD or len(word) < MIN_COMPOUND_LEMMA or not word.isalpha():
+    if known or len(word) < MIN_COMPOUND_LEMMA or not word.isalpha():
         return word
     parts = split_parts(word)
     if parts:
