@@ -326,7 +326,9 @@ class _Parser:
             if first is not None and second is not None and typed[i] and typed[i + 1]:
                 closed = closed_compound_query(typed[i] or "", typed[i + 1] or "", self.state)
                 if closed is not None:
-                    out.append(wq.Or([wq.And([first, second]), closed]))
+                    # (a OR c) AND (b OR c) = (a AND b) OR c, scored as the plain sum of the
+                    # terms present, as indexer.scoring computes it (c counts twice).
+                    out.append(wq.And([wq.Or([first, closed]), wq.Or([second, closed])]))
                     i += 2
                     continue
             out.append(first)

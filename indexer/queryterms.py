@@ -28,7 +28,7 @@ from indexer.decompound import is_regular_compound, linking_forms, split_word
 TEXT_FIELDS: tuple[tuple[str, float], ...] = (("title", 3.0), ("decisions", 1.5), ("text", 1.0))
 MIN_PREFIX = 2
 APART_WEIGHT = 0.5  # boost of a compound's parts found apart (each part's stem scores this)
-CLOSED_WEIGHT = 1.5  # a two-word query found as one closed compound (stem; as a part half)
+CLOSED_WEIGHT = 0.75  # a two-word query as one closed compound (stem; as a part half); counted twice
 MIN_APART_PART = 3  # parts shorter than this ("el", "it") are too vague to search alone
 
 
@@ -84,17 +84,27 @@ def word_query(raw: str, state: Recorder) -> wq.Query | None:
     state.words.append(word)
     state.terms.update(t for t, _ in variants)
 
-    def make(fieldname: str) -> wq.Query:
-        terms = [wq.Term(fieldname, t, boost=b) for t, b in variants]
-        return terms[0] if len(terms) == 1 else wq.Or(terms)
+    phrases_q = [c for c in (_concept_phrase(m, state) for m in phrases) if c is not None]
 
-    q = _across_fields(make)
+    def word_terms(scale: float) -> wq.Query | None:
+        def make(fieldname: str) -> wq.Query:
+            terms = [wq.Term(fieldname, t, boost=b * scale) for t, b in variants]
+            return terms[0] if len(terms) == 1 else wq.Or(terms)
+
+        q = _across_fields(make)
+        return wq.Or([q, *phrases_q]) if q is not None and phrases_q else q
+
+    parts = _apart_parts(word, state)
+    if parts:
+        # q OR (part AND part …), written as AND over (q/n OR part): the same documents, and
+        # every score is the plain sum of the terms a document holds, which is what
+        # indexer.scoring computes (it does not follow the boolean structure).
+        shares = [word_terms(1.0 / len(parts)) for _ in parts]
+        q = wq.And([wq.Or([share, part]) for share, part in zip(shares, parts) if share is not None])
+    else:
+        q = word_terms(1.0)
     if q is None:
         return None
-    alternatives = [_apart_query(word, state), *(_concept_phrase(m, state) for m in phrases)]
-    extra = [a for a in alternatives if a is not None]
-    if extra:
-        q = wq.Or([q, *extra])
     state.leaves.append(q)
     return q
 
@@ -122,25 +132,25 @@ def _add_concepts(
 
 
 def _concept_phrase(member: related.Member, state: Recorder) -> wq.Query | None:
-    """"digital förvaltning" as a phrase of stems (stop words inside widen the slop)."""
+    """"digital förvaltning" as a phrase of stems (stop words inside widen the slop).
+
+    Weight 0: the phrase finds items but adds no score, because the numpy ranking scores a
+    phrase's words wherever they occur (``indexer.scoring``), phrase matched or not.
+    """
     state.terms.update(member.stems)
     return _across_fields(
-        lambda f: wq.Phrase(f, list(member.stems), slop=1 + member.stopped,
-                            boost=analysis.CONCEPT_WEIGHT)
+        lambda f: wq.Phrase(f, list(member.stems), slop=1 + member.stopped, boost=0.0)
     )
 
 
-def _apart_query(word: str, state: Recorder) -> wq.Query | None:
-    """The parts of a compound query, anywhere in one field: "etablering av vindkraft"."""
+def _apart_parts(word: str, state: Recorder) -> list[wq.Query]:
+    """One query per part of a compound word (its stem, in any field, ``APART_WEIGHT``)."""
     parts = [analysis.stem_sv(p) for p in split_word(word)]
     if len(parts) < 2 or any(len(p) < MIN_APART_PART for p in parts):
-        return None
+        return []
     state.terms.update(parts)
-
-    def make(fieldname: str) -> wq.Query:
-        return wq.And([wq.Term(fieldname, p) for p in parts], boost=APART_WEIGHT)
-
-    return _across_fields(make)
+    found = [_across_fields(lambda f, p=p: wq.Term(f, p, boost=APART_WEIGHT)) for p in parts]
+    return [q for q in found if q is not None]
 
 
 def closed_compound_query(first: str, second: str, state: Recorder) -> wq.Query | None:
