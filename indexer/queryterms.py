@@ -126,8 +126,9 @@ def _add_concepts(
         if len(member.stems) > 1:
             phrases.append(member)
             continue
+        # The member as a word only, not as a compound part: a concept group of eight members
+        # would otherwise add 48 terms to one word (indexer.budget counts them).
         logical.setdefault(member.stems[0], analysis.CONCEPT_WEIGHT)
-        logical.setdefault(analysis.PART + member.stems[0], analysis.CONCEPT_WEIGHT / 2)
     return phrases
 
 

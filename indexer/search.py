@@ -112,7 +112,7 @@ class SearchService:
         postings = Postings(searcher, arrays.postings, budget)
         notes = [cq.message] if cq.message else []
         text_q = self._bounded(cq.query, searcher, notes)
-        heavy = text_q is not None and sum(1 for _ in text_q.leaves()) > HEAVY_TERMS
+        heavy = text_q is not None and len({repr(q) for q in text_q.leaves()}) > HEAVY_TERMS  # distinct terms
         try:
             with budget.turn(heavy):
                 return self._search(request, cq, searcher, arrays, postings, text_q, notes, started)
