@@ -33,7 +33,8 @@ from pathlib import Path
 
 from whoosh.analysis import Analyzer, Filter, Token, Tokenizer
 
-from indexer.decompound import lexicon, read_word_list, split_word
+from indexer.decompound import split_parts, split_word
+from indexer.dictionary import WORD, Lexicon, lexicon, read_word_list
 
 EXACT = "="  # prefix of the exact (lower-cased, unfolded) original form
 PART = "~"  # prefix of compound/hyphen part stems (index time only)
@@ -41,6 +42,7 @@ FOLD = "^"  # prefix of the accent-folded stem
 
 # Words are runs of letters/digits; inner hyphens keep "e-tjänster" and "IT-samverkan" whole.
 WORD_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+MAX_SPANS = 10  # sub-compounds per word (a 4-part word has 9 runs of parts besides itself)
 MIN_HYPHEN_PART = 2  # "e" in "e-tjänster" is no search term on its own; "it" is
 # Letters NFKD does not decompose; folded by hand so "Bølle"/"Æble" behave like the rest.
 _EXTRA_FOLDS = str.maketrans({"ø": "o", "æ": "ae", "ł": "l", "đ": "d", "ß": "ss", "œ": "oe"})
@@ -56,16 +58,48 @@ def _stemmer():  # type: ignore[no-untyped-def]
 
 @lru_cache(maxsize=200_000)
 def stem_sv(word: str) -> str:
-    """Snowball Swedish stem of a lower-case word, with the neuter "-et" repaired.
+    """Snowball Swedish stem of a lower-case word, after the dictionary has named its word.
 
-    Snowball 3 keeps "-et" after some endings ("förbundet", "projektet", "utskottet"), so
-    "förbund" and "förbundet" would never meet. When the dictionary lists the word as the
-    definite form of a neuter noun, the "-et" (and a genitive "-s") is stripped first.
+    Snowball alone stems many inflections apart: "hälsa" → "häls" but "hälsan" → "hälsan",
+    "utbyggnad" → "utbyggn" but "utbyggnaden" → "utbyggnad", "strategin", "bredbandet" …
+    So a form the dictionary lists as an inflection of another word is stemmed as that word
+    (``Lexicon.lemmas``; a compound by its last part: "elevhälsan" as "elevhälsa"). Words in
+    ``data/stem_protected.txt`` keep their own stem ("lager" is not "lag"). Snowball 3 also keeps
+    "-et" after some endings ("förbundet", "projektet"); a neuter definite is stripped of it.
     """
-    stem = str(_stemmer().stemWord(word))
+    lex = lexicon()
+    lemma = _lemma(word, lex)
+    if lemma in lex.protected:
+        return lemma
+    stem = str(_stemmer().stemWord(lemma))
     if stem.endswith("et") and _is_neuter_definite(stem):
         return str(_stemmer().stemWord(stem[:-2]))
     return stem
+
+
+MIN_COMPOUND_LEMMA = 7  # shorter unknown words are not looked up as compounds
+
+
+def _lemma(word: str, lex: Lexicon) -> str:
+    fixed = lex.lemmas.get(word)
+    known = bool(lex.roles.get(word, 0) & WORD)
+    if fixed is None and word.endswith("s") and word[:-1] in lex.lemmas:
+        # A genitive or linking -s ("samverkans" → "samverkan" → "samverka"), but only when
+        # Snowball also reads it as an ending: "remiss" is no form of "remis" (of "remi").
+        snow = _stemmer()
+        if not known or snow.stemWord(word) == snow.stemWord(word[:-1]):
+            fixed = lex.lemmas[word[:-1]]
+    if fixed is not None:
+        return fixed
+    if known or len(word) < MIN_COMPOUND_LEMMA or not word.isalpha():
+        return word
+    parts = split_parts(word)
+    if parts:
+        last = parts[-1][0]
+        fixed = lex.lemmas.get(last)
+        if fixed is not None:
+            return word[: len(word) - len(last)] + fixed
+    return word
 
 
 def _is_neuter_definite(form: str) -> bool:
@@ -125,6 +159,38 @@ def _hyphen_part_terms(word: str) -> list[str]:
     return terms
 
 
+def compound_spans(word: str) -> list[str]:
+    """Every sub-compound of a compound, each as a word a user could type, longest first.
+
+    "räddningstjänstförbundets" (räddnings + tjänst + förbundets) → "räddningstjänst",
+    "tjänstförbundets", "räddning", "tjänst", "förbundets": a run of parts ending inside the
+    word ends in that part's root ("räddnings" → "räddning"), a run reaching the end keeps the
+    word's own ending. A part that is itself a compound is opened in turn, so
+    "miljöförvaltningschefen" (miljö + förvaltningschefen) also gives "förvaltning" and "chefen".
+    At most ``MAX_SPANS`` per word.
+    """
+    spans: list[str] = []
+    queue = [word]
+    while queue and len(spans) < MAX_SPANS:
+        for span in _direct_spans(queue.pop(0)):
+            if span not in spans and span != word:
+                spans.append(span)
+                queue.append(span)
+    return spans[:MAX_SPANS]
+
+
+def _direct_spans(word: str) -> list[str]:
+    parts = split_parts(word)
+    n = len(parts)
+    spans: list[str] = []
+    for length in range(n - 1, 0, -1):
+        for i in range(n - length + 1):
+            j = i + length - 1
+            last = parts[j][0] if j == n - 1 else parts[j][1]
+            spans.append("".join(surface for surface, _ in parts[i:j]) + last)
+    return spans
+
+
 @lru_cache(maxsize=200_000)
 def _index_terms(word: str) -> tuple[str, ...]:
     if is_stopword(word):
@@ -132,9 +198,12 @@ def _index_terms(word: str) -> tuple[str, ...]:
     stem = stem_sv(word)
     terms = [EXACT + word, stem, FOLD + fold(stem), PART + stem]
     if "-" in word:
-        terms.extend(PART + t for t in _hyphen_part_terms(word))
+        parts = _hyphen_part_terms(word)
     else:
-        terms.extend(PART + stem_sv(p) for p in split_compound(word))
+        parts = [stem_sv(p) for p in compound_spans(word)]
+    terms.extend(PART + t for t in parts)
+    # Accent folding reaches the parts: "forbund" finds "kommunalförbundet".
+    terms.extend(FOLD + fold(t) for t in parts if fold(t) != t)
     return tuple(dict.fromkeys(terms))
 
 
@@ -172,8 +241,19 @@ def _query_terms(word: str) -> tuple[str, ...]:
     return (EXACT + word, stem) if folded == stem else (EXACT + word, stem, FOLD + folded)
 
 
-def _logical_variants(word: str) -> dict[str, float]:
-    """Weighted ``index_terms`` a user word should match: exact 4 > stem 2 > part 1 > folded 0.5.
+# Query weights, in the ranking order the README promises: exact > inflected > compound part >
+# derivation > concept > accent-folded. Derivations and concepts are added by
+# ``indexer.queryterms`` (from ``indexer.related``), through ``written_weights`` as here.
+EXACT_WEIGHT = 4.0
+STEM_WEIGHT = 2.0
+PART_WEIGHT = 1.0
+DERIVATION_WEIGHT = 0.6  # a family member as a word; as a compound part half of it
+CONCEPT_WEIGHT = 0.4  # a concept member as a word; as a compound part half of it
+FOLD_WEIGHT = 0.25
+
+
+def logical_variants(word: str) -> dict[str, float]:
+    """Weighted ``index_terms`` a user word should match: exact 4 > stem 2 > part 1 > folded 0.25.
 
     An accent-less word ("umea", "forbund", "sundstrom") may mean an accented one. Its own stem
     can differ from the accented word's ("umea" stems to "ume", "umeå" stays "umeå"), so both
@@ -181,40 +261,47 @@ def _logical_variants(word: str) -> dict[str, float]:
     """
     stem = stem_sv(word)
     variants: dict[str, float] = {
-        EXACT + word: 4.0,
-        stem: 2.0,
-        PART + stem: 1.0,
-        FOLD + fold(stem): 0.5,
+        EXACT + word: EXACT_WEIGHT,
+        stem: STEM_WEIGHT,
+        PART + stem: PART_WEIGHT,
+        FOLD + fold(stem): FOLD_WEIGHT,
     }
     if fold(word) == word:
-        variants.setdefault(FOLD + word, 0.5)
+        variants.setdefault(FOLD + word, FOLD_WEIGHT)
     return variants
 
 
-def query_variants(word: str) -> list[tuple[str, float]]:
-    """Weighted terms to look up in the index for one user word, best first.
+def written_weights(logical: dict[str, float]) -> list[tuple[str, float]]:
+    """Weighted logical terms (``index_terms`` space) → the terms the analyzer really writes.
 
-    These are the weighted ``index_terms`` of ``_logical_variants`` rewritten for what the
-    analyzer really writes (``written_terms``): each ``^x`` or ``~x`` is kept (a folded accented
-    stem, a compound part) and its weight is also added to the plain stem term ``x``, which
-    stands for the ``^x``/``~x`` it implies. The weights therefore combine by addition, as
-    Whoosh's ``Or`` adds the scores of the terms a document matches. For "flykting":
-    ``=flykting`` 4, ``flykting`` 2 + 1 + 0.5 = 3.5, ``~flykting`` 1, ``^flykting`` 0.5. A
-    document containing the word "flykting" scores 4 + 3.5, as it scored 4 + 2 + 1 + 0.5 when
-    ``~flykting`` and ``^flykting`` were written beside the stem; one containing
-    "flyktingmottagningen" scores 1 through ``~flykting``, and one containing "Flyktíng" 0.5
-    through ``^flykting``, as before. A query matches exactly the documents it matched then.
+    Each ``^x`` or ``~x`` is kept (a folded accented stem, a compound part) and its weight is
+    also added to the plain stem term ``x``, which stands for the ``^x``/``~x`` it implies
+    (``written_terms``). Best first.
     """
-    word = word.lower()
-    if not word or is_stopword(word):
-        return []
     weights: dict[str, float] = {}
-    for term, weight in _logical_variants(word).items():
+    for term, weight in logical.items():
         weights[term] = weights.get(term, 0.0) + weight
         if term[:1] in (FOLD, PART):
             plain = term[1:]
             weights[plain] = weights.get(plain, 0.0) + weight
     return sorted(weights.items(), key=lambda tw: -tw[1])
+
+
+def query_variants(word: str) -> list[tuple[str, float]]:
+    """Weighted terms to look up in the index for one user word, best first.
+
+    These are the weighted ``index_terms`` of ``logical_variants`` rewritten for what the
+    analyzer really writes (``written_weights``). The weights combine by addition, as Whoosh's
+    ``Or`` adds the scores of the terms a document matches. For "flykting": ``=flykting`` 4,
+    ``flykting`` 2 + 1 + 0.25 = 3.25, ``~flykting`` 1, ``^flykting`` 0.25. A document containing
+    the word "flykting" scores 4 + 3.25, as it would if ``~flykting`` and ``^flykting`` were
+    written beside the stem; one containing "flyktingmottagningen" scores 1 through
+    ``~flykting``, and one containing "Flyktíng" 0.25 through ``^flykting``.
+    """
+    word = word.lower()
+    if not word or is_stopword(word):
+        return []
+    return written_weights(logical_variants(word))
 
 
 def phrase_term(word: str) -> str | None:

@@ -1,293 +1,40 @@
 """Fast Swedish compound splitting driven by the hunspell-sv dictionary's compound flags.
 
 Why not hunspell itself: a full hunspell analysis (spylls) is accurate but takes about 4 ms per
-word, far too slow for an archive of a million agenda items (SEARCH-NOTES §3). The *knowledge*
-that makes hunspell accurate is in its data: which roots may begin (``COMPOUNDBEGIN``), sit in
-the middle of (``COMPOUNDMIDDLE``) or end (``COMPOUNDEND``) a compound, and which suffix rules
-produce the linking forms ("mottagning" → "mottagnings", "skola" → "skol", "gata" → "gatu").
-We read ``sv_SE.dic``/``sv_SE.aff`` once, expand those rules into one ``form → roles`` table and
-split with a small dynamic programme over that table: fewest parts wins.
-
-The table is pickled into the user cache directory, keyed by the dictionary files' size and
-mtime, so a process starts in a fraction of a second after the first run.
+word, far too slow for an archive of a million agenda items (SEARCH-NOTES §3). The dictionary's
+flags, read once into a ``form → roles`` table (``indexer.dictionary``), carry the knowledge;
+a small dynamic programme over that table splits: fewest parts wins.
 """
 
 from __future__ import annotations
 
-import os
-import pickle
-import sys
-import sysconfig
-import tempfile
-from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-from indexer.errors import ProtokollError
+# Re-exported: the dictionary used to live here, and callers and tests still import it from here.
+from indexer.dictionary import (  # noqa: F401
+    BEGIN,
+    DICTIONARY_PACKAGE,
+    END,
+    LEXICON_VERSION,
+    MIDDLE,
+    WORD,
+    DictionaryMissing,
+    Lexicon,
+    build_lexicon,
+    default_cache_dir,
+    dictionary_dir,
+    lexicon,
+    load_lexicon,
+    read_word_list,
+    write_cache,
+)
 
-# Bump when the table layout or the expansion rules change, so stale caches are rebuilt.
-LEXICON_VERSION = 5
-DICTIONARY_PACKAGE = "hunspell-sv"
-
-BEGIN, MIDDLE, END, WORD = 1, 2, 4, 8
 MIN_PART = 3  # shortest part ("bil", "ord"); hunspell allows 2, which over-splits badly
 MIN_LAST = 4  # shortest final part ("plan", "chef" are fine, "era"/"ren" are not)
 MAX_PARTS = 4  # hunspell-sv's COMPOUNDWORDMAX
 NONSTANDARD_PENALTY = 3  # per part that needs a word hunspell does not flag as a compound part
-
-_FLAG_BEGIN, _FLAG_MIDDLE, _FLAG_END = "X", "U", "Y"
-_FLAG_FORBIDDEN, _FLAG_NEEDAFFIX = "%", "¤"
-
-
-class DictionaryMissing(ProtokollError):
-    """The hunspell-sv data files are not installed where Python puts package data."""
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    """``roles``: form → bit set of BEGIN/MIDDLE/END/WORD; ``base``: linking form → its root.
-
-    ``neuter_definite`` holds the "-et" forms of neuter nouns ("förbundet", "projektet"): the
-    current Snowball algorithm leaves many of them unstemmed, which ``analysis.stem_sv`` repairs.
-    """
-
-    roles: dict[str, int]
-    base: dict[str, str]
-    exceptions: frozenset[str]
-    neuter_definite: frozenset[str]
-    particles: frozenset[str]
-
-
-def dictionary_dir() -> Path:
-    """Where ``pip install hunspell-sv`` put ``sv_SE.dic``: the environment's data directory."""
-    candidates = [
-        Path(sysconfig.get_path("data")) / "share" / "hunspell",
-        Path(sys.prefix) / "share" / "hunspell",
-        Path("/usr/share/hunspell"),
-    ]
-    for directory in candidates:
-        if (directory / "sv_SE.dic").is_file() and (directory / "sv_SE.aff").is_file():
-            return directory
-    raise DictionaryMissing(
-        "Den svenska ordlistan (sv_SE.dic/sv_SE.aff) saknas. Installera paketet "
-        f"'{DICTIONARY_PACKAGE}' i samma Python-miljö: pip install {DICTIONARY_PACKAGE}"
-    )
-
-
-def _exceptions_path() -> Path:
-    return Path(__file__).parent / "data" / "compound_exceptions.txt"
-
-
-def _particles_path() -> Path:
-    return Path(__file__).parent / "data" / "compound_particles.txt"
-
-
-def read_word_list(path: Path) -> frozenset[str]:
-    """One word per line; ``#`` starts a comment."""
-    words = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        word = line.split("#", 1)[0].strip().lower()
-        if word:
-            words.add(word)
-    return frozenset(words)
-
-
-# --------------------------------------------------------------------------- .aff / .dic reading
-
-
-@dataclass(frozen=True)
-class _Suffix:
-    strip: str
-    add: str
-    cont: str  # continuation flags of the produced form ("WXZ" marks a linking form)
-    condition: str  # hunspell condition, a tiny regex anchored at the end of the root
-
-    def apply(self, word: str) -> str | None:
-        if not _condition_matches(self.condition, word):
-            return None
-        if self.strip and not word.endswith(self.strip):
-            return None
-        stem = word[: len(word) - len(self.strip)] if self.strip else word
-        return stem + self.add
-
-
-def _condition_units(condition: str) -> list[str]:
-    """Split "[^ae]la" into ["[^ae]", "l", "a"]: one unit per character of the root's end."""
-    units, i = [], 0
-    while i < len(condition):
-        if condition[i] == "[":
-            j = condition.index("]", i)
-            units.append(condition[i : j + 1])
-            i = j + 1
-        else:
-            units.append(condition[i])
-            i += 1
-    return units
-
-
-@lru_cache(maxsize=4096)
-def _parsed_condition(condition: str) -> tuple[tuple[bool, frozenset[str] | None], ...]:
-    parsed: list[tuple[bool, frozenset[str] | None]] = []
-    for unit in _condition_units(condition):
-        if unit == ".":
-            parsed.append((False, None))
-        elif unit.startswith("[^"):
-            parsed.append((True, frozenset(unit[2:-1])))
-        elif unit.startswith("["):
-            parsed.append((False, frozenset(unit[1:-1])))
-        else:
-            parsed.append((False, frozenset(unit)))
-    return tuple(parsed)
-
-
-def _condition_matches(condition: str, word: str) -> bool:
-    units = _parsed_condition(condition)
-    if len(units) > len(word):
-        return False
-    tail = word[len(word) - len(units) :]
-    for char, (negated, chars) in zip(tail, units):
-        if chars is None:
-            continue
-        if (char in chars) == negated:
-            return False
-    return True
-
-
-def _read_suffixes(aff: Path) -> dict[str, list[_Suffix]]:
-    """All SFX rules by flag; prefixes are ignored (they only ever touch a first part)."""
-    rules: dict[str, list[_Suffix]] = {}
-    for line in aff.read_text(encoding="utf-8").splitlines():
-        fields = line.split()
-        if len(fields) < 5 or fields[0] != "SFX":
-            continue
-        flag, strip, add_field, condition = fields[1], fields[2], fields[3], fields[4]
-        add, _, cont = add_field.partition("/")
-        rules.setdefault(flag, []).append(
-            _Suffix("" if strip == "0" else strip, "" if add == "0" else add, cont, condition)
-        )
-    return rules
-
-
-def _read_roots(dic: Path) -> list[tuple[str, str]]:
-    """(word, flags) per single-word entry; multi-word names ("Boda Borg") cannot be parts."""
-    entries = []
-    lines = dic.read_text(encoding="utf-8").splitlines()
-    for line in lines[1:]:
-        if not line or " " in line or "\t" in line:
-            continue
-        word, _, flags = line.partition("/")
-        entries.append((word.lower(), flags))
-    return entries
-
-
-def _add(roles: dict[str, int], form: str, role: int) -> None:
-    roles[form] = roles.get(form, 0) | role
-
-
-def build_lexicon(directory: Path | None = None) -> Lexicon:
-    """Expand the dictionary into the role table (about 2 s; use ``load_lexicon`` instead)."""
-    directory = directory or dictionary_dir()
-    suffixes = _read_suffixes(directory / "sv_SE.aff")
-    roles: dict[str, int] = {}
-    base: dict[str, str] = {}
-    neuter: set[str] = set()
-    for word, flags in _read_roots(directory / "sv_SE.dic"):
-        if _FLAG_FORBIDDEN in flags:
-            continue
-        own = WORD if _FLAG_NEEDAFFIX not in flags else 0
-        own |= BEGIN if _FLAG_BEGIN in flags else 0
-        own |= MIDDLE if _FLAG_MIDDLE in flags else 0
-        own |= END if _FLAG_END in flags else 0
-        if own:
-            _add(roles, word, own)
-        for flag in flags:
-            for rule in suffixes.get(flag, ()):
-                form = rule.apply(word)
-                if not form or form == word:
-                    if form == word and rule.cont:
-                        _add(roles, word, _linking_role(rule.cont))
-                    continue
-                if rule.cont and ("X" in rule.cont or "U" in rule.cont):
-                    _add(roles, form, _linking_role(rule.cont))
-                    base.setdefault(form, word)
-                elif not rule.cont or "Y" in rule.cont:
-                    _add(roles, form, WORD | (END if _FLAG_END in flags else 0))
-                    if rule.add == "et" and not rule.strip:
-                        neuter.add(form)
-    return Lexicon(
-        roles,
-        base,
-        read_word_list(_exceptions_path()),
-        frozenset(neuter),
-        read_word_list(_particles_path()),
-    )
-
-
-def _linking_role(cont: str) -> int:
-    return (BEGIN if "X" in cont else 0) | (MIDDLE if "U" in cont else 0)
-
-
-# --------------------------------------------------------------------------- cache
-
-
-def _cache_key(directory: Path) -> str:
-    parts = [f"v{LEXICON_VERSION}"]
-    for path in (
-        directory / "sv_SE.dic",
-        directory / "sv_SE.aff",
-        _exceptions_path(),
-        _particles_path(),
-    ):
-        stat = path.stat()
-        parts.append(f"{stat.st_size}-{int(stat.st_mtime)}")
-    return "_".join(parts)
-
-
-def default_cache_dir() -> Path:
-    """``PROTOKOLL_CACHE_DIR`` wins (tests, read-only homes); else the per-user cache dir."""
-    override = os.environ.get("PROTOKOLL_CACHE_DIR")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("protokollsok"))
-
-
-def load_lexicon(cache_dir: Path | None = None, directory: Path | None = None) -> Lexicon:
-    """The role table from the pickle cache, building (and caching) it when stale or missing."""
-    directory = directory or dictionary_dir()
-    cache_dir = cache_dir or default_cache_dir()
-    cache_file = cache_dir / f"compound-lexicon-{_cache_key(directory)}.pickle"
-    try:
-        with cache_file.open("rb") as handle:
-            lexicon = pickle.load(handle)
-        if isinstance(lexicon, Lexicon):
-            return lexicon
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-        pass
-    lexicon = build_lexicon(directory)
-    _write_cache(cache_dir, cache_file, lexicon)
-    return lexicon
-
-
-def _write_cache(cache_dir: Path, cache_file: Path, lexicon: Lexicon) -> None:
-    """Atomic write; a cache we cannot write only costs start-up time, so errors are ignored."""
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        for stale in cache_dir.glob("compound-lexicon-*.pickle"):
-            stale.unlink(missing_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(lexicon, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cache_file)
-    except OSError:
-        pass
-
-
-@lru_cache(maxsize=1)
-def lexicon() -> Lexicon:
-    """The process-wide lexicon, loaded on first use."""
-    return load_lexicon()
+TRUNCATION_PENALTY = 1  # per part in a truncated form the dictionary does not list ("gatu")
+LINKING_VOWELS = "oue"  # kyrka → kyrko-, gata → gatu-, folkhälsa → folkhälso-, skola → skole-
 
 
 # --------------------------------------------------------------------------- splitting
@@ -298,6 +45,8 @@ def _part_ok(roles: dict[str, int], form: str, role: int, lenient: bool) -> int:
     found = roles.get(form, 0)
     if found & role:
         return 1
+    if role != END and not found and form[-1] in LINKING_VOWELS and _truncated_root(roles, form):
+        return 1 + TRUNCATION_PENALTY
     if not lenient or role == END or len(form) < 4:
         return 0
     # Beyond hunspell's flags: any dictionary word as a first/middle part, bare or with the
@@ -357,6 +106,16 @@ def split_word(word: str) -> tuple[str, ...]:
     ``data/compound_exceptions.txt`` (lexicalised words that look like compounds, such as
     "ordförande") are never split.
     """
+    return tuple(root for _, root in split_parts(word))
+
+
+@lru_cache(maxsize=500_000)
+def split_parts(word: str) -> tuple[tuple[str, str], ...]:
+    """(surface, root) per part: ("folkhälso", "folkhälsa"), ("arbetet", "arbetet"); () if none.
+
+    The surface forms concatenate to the word, which lets the analyzer name every
+    sub-compound ("räddnings" + "tjänst" → "räddningstjänst" inside "räddningstjänstförbundet").
+    """
     if len(word) < MIN_PART + MIN_LAST or not word.isalpha():
         return ()
     lex = lexicon()
@@ -372,14 +131,64 @@ def split_word(word: str) -> tuple[str, ...]:
         return ()
     if parts[0] in lex.particles and known:
         return ()  # "sammanträdet", "genomförande": lexicalised, not samman+trädet
-    return tuple(_root(lex, p) for p in parts[:-1]) + (parts[-1],)
+    return tuple((p, _root(lex, p)) for p in parts[:-1]) + ((parts[-1], parts[-1]),)
 
 
 def _root(lex: Lexicon, form: str) -> str:
-    """Undo the linking form: "mottagnings" → "mottagning", "skol" → "skola"."""
+    """Undo the linking form: "mottagnings" → "mottagning", "skol" → "skola", "gatu" → "gata"."""
     if form in lex.base:
         return lex.base[form]
-    flagged = lex.roles.get(form, 0) & (BEGIN | MIDDLE)
-    if form.endswith("s") and not flagged and lex.roles.get(form[:-1], 0) & WORD:
+    roles = lex.roles.get(form, 0)
+    if form.endswith("s") and not roles & (BEGIN | MIDDLE) and lex.roles.get(form[:-1], 0) & WORD:
         return form[:-1]  # non-standard linking -s: "räddningstjänsts" → "räddningstjänst"
-    return form
+    if roles & END:
+        return form  # a word of its own ("miljö"), not a truncated form
+    return _truncated_root(lex.roles, form) or form
+
+
+def _truncated_root(roles: dict[str, int], form: str) -> str | None:
+    """The standalone word a first-part form stands for: "gatu" → "gata", "arbets" → "arbete".
+
+    Swedish changes or drops the end of a first part (skola → skol-, kyrka → kyrko-, gata →
+    gatu-, folkhälsa → folkhälso-, arbete → arbets-, tjänst → tjänste-); the dictionary lists
+    some of these forms as compound beginnings without saying which word they come from.
+    """
+    if len(form) < 4:
+        return None
+    candidates = []
+    if form[-1] in LINKING_VOWELS:
+        candidates.append(form[:-1] + "a")
+    if form[-1] not in "aeiouyåäö":
+        candidates.append(form + "a")
+    if form[-1] in "se":
+        candidates.append(form[:-1])
+    if form.endswith("s"):
+        candidates.append(form[:-1] + "e")
+    for candidate in candidates:
+        if roles.get(candidate, 0) & WORD:
+            return candidate
+    return None
+
+
+@lru_cache(maxsize=1)
+def _linking_index() -> dict[str, tuple[str, ...]]:
+    by_root: dict[str, list[str]] = {}
+    for form, root in lexicon().base.items():
+        by_root.setdefault(root, []).append(form)
+    return {root: tuple(sorted(forms)) for root, forms in by_root.items()}
+
+
+def linking_forms(root: str) -> tuple[str, ...]:
+    """The forms a word takes as a first part, from the dictionary: "skola" → ("skol",)."""
+    return _linking_index().get(root, ())
+
+
+def is_regular_compound(word: str) -> bool:
+    """True when the dictionary's compound flags alone split the word (no lenient guess).
+
+    For words the user did not write: "intern" + "kontroll" may be read as "internkontroll",
+    but "gemensam" + "flyktingmottagning" is no compound anyone writes.
+    """
+    if len(word) < MIN_PART + MIN_LAST or not word.isalpha():
+        return False
+    return bool(_best_split(word, lexicon(), lenient=False))

@@ -1,12 +1,16 @@
-"""Prefix queries bounded against a reader: ``a*`` must not expand to the whole lexicon.
+"""Query parts that need the index: bounded prefixes, and which concept members occur.
 
-Kept apart from ``indexer.querylang``, which never sees the index: expansion needs the reader's
-terms and their document frequencies, which only the search service has.
+Kept apart from ``indexer.querylang``, which never sees the index: ``a*`` must not expand to the
+whole lexicon, and "Visar även träffar för: …" should only name concept members the archive
+holds. Both need the reader's terms and document frequencies, which only the search service has.
 """
 
 from __future__ import annotations
 
 from whoosh import query as wq
+
+from indexer import analysis
+from indexer.docsets import Postings, phrase_mask
 
 
 def bound_expansions(q: wq.Query, reader: object, limit: int = 256) -> tuple[wq.Query, bool]:
@@ -48,3 +52,34 @@ def _top_terms(reader: object, fieldname: str, prefix: str, n: int) -> list[str]
             break
     found.sort(key=lambda p: (-p[0], p[1]))
     return [t for _, t in found[:n]]
+
+
+ATTEST_FIELDS = ("title", "decisions", "text")
+
+
+def attested(postings: Postings, members: tuple[str, ...]) -> list[str]:
+    """The concept members the index holds: a word (or compound part), or a whole phrase.
+
+    Only these are named in "Visar även träffar för: …"; a member the archive never uses would
+    promise hits that are not there.
+    """
+    reader = postings.reader
+    out = []
+    for member in members:
+        words = [w.lower() for w, _, _ in analysis.tokenize(member)]
+        kept = [w for w in words if not analysis.is_stopword(w)]
+        stems = [analysis.stem_sv(w) for w in kept]
+        if len(stems) == 1:
+            found = any(
+                reader.doc_frequency(f, t)
+                for f in ATTEST_FIELDS
+                for t in (stems[0], analysis.PART + stems[0])
+            )
+        else:
+            slop = 1 + len(words) - len(kept)
+            found = bool(stems) and any(
+                phrase_mask(postings, f, stems, slop).any() for f in ATTEST_FIELDS
+            )
+        if found:
+            out.append(member)
+    return out

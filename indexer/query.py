@@ -31,6 +31,10 @@ FACETS: dict[str, str] = {
     "beslut": "Endast beslut",
 }
 SORTS: dict[str, str] = {"relevans": "Relevans", "nyast": "Nyast", "aldst": "Äldst"}
+# "begrepp=av" searches the typed words without their concept groups (indexer.related).
+CONCEPTS_PARAM = "begrepp"
+CONCEPTS_OFF = {"av", "0", "nej", "false"}
+CONCEPTS_ON = {"", "på", "pa", "1", "ja", "true"}
 MAX_FILTER_VALUE_LENGTH = 200
 MAX_FILTERS = 30
 
@@ -95,6 +99,18 @@ def _check_filter_value(name: str, value: str) -> None:
         raise QueryError("Filtret beslut tar värdet ja (punkter med beslut) eller nej.", "beslut")
 
 
+def _concepts_flag(raw: str | None) -> bool:
+    value = (raw or "").strip().lower()
+    if value in CONCEPTS_OFF:
+        return False
+    if value in CONCEPTS_ON:
+        return True
+    raise QueryError(
+        f"Parametern {CONCEPTS_PARAM} ska vara ”av” (bara de skrivna orden) eller ”på”.",
+        CONCEPTS_PARAM,
+    )
+
+
 @dataclass(frozen=True)
 class SearchRequest:
     q: str = ""
@@ -104,6 +120,7 @@ class SearchRequest:
     sort: str = "relevans"
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
+    concepts: bool = True  # also search concept groups ("Visar även träffar för: …")
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any]) -> SearchRequest:
@@ -138,7 +155,8 @@ class SearchRequest:
                 f"Datumintervallet är bakvänt: från {date_from} ligger efter till {date_to}. "
                 "Byt plats på datumen.", "fran"
             )
-        return cls(q, tuple(sorted(filters)), date_from, date_to, sort, page, size)
+        concepts = _concepts_flag(_single(args, CONCEPTS_PARAM))
+        return cls(q, tuple(sorted(filters)), date_from, date_to, sort, page, size, concepts)
 
     def to_args(self) -> list[tuple[str, str]]:
         """Canonical URL parameters; defaults are left out so URLs stay short."""
@@ -156,6 +174,8 @@ class SearchRequest:
             out.append(("sida", str(self.page)))
         if self.page_size != DEFAULT_PAGE_SIZE:
             out.append(("per_sida", str(self.page_size)))
+        if not self.concepts:
+            out.append((CONCEPTS_PARAM, "av"))
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -167,6 +187,7 @@ class SearchRequest:
             "sort": self.sort,
             "page": self.page,
             "page_size": self.page_size,
+            "concepts": self.concepts,
         }
 
     def selected(self, name: str) -> list[str]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from indexer import analysis
-from indexer.queryterms import phrase_query, word_query
+from indexer.queryterms import closed_compound_query, phrase_query, word_query
 
 MAX_CLAUSES = 64  # words/phrases kept from one query; the rest are dropped with a message
 
@@ -67,6 +67,7 @@ class CompiledQuery:
     relaxed: wq.Query | None = None  # the same words OR-ed: a fallback when AND finds nothing
     words: tuple[str, ...] = ()  # positive words as typed (for spelling suggestions)
     matches_nothing: bool = False  # text was typed but nothing searchable was left in it
+    related: tuple[str, ...] = ()  # concept members also searched ("Visar även träffar för")
 
 
 @dataclass
@@ -80,19 +81,24 @@ class _State:
     words: list[str] = field(default_factory=list)
     leaves: list[wq.Query] = field(default_factory=list)  # positive leaves, for `relaxed`
     clauses: int = 0
+    concepts: bool = True  # apply the concept groups of indexer.related
+    related: list[str] = field(default_factory=list)
 
     def note(self, text: str) -> None:
         if text not in self.notes:
             self.notes.append(text)
 
 
-def compile_query(text: str) -> CompiledQuery:
-    """Read ``text`` best-effort; never raises (a safety net turns surprises into a message)."""
+def compile_query(text: str, *, concepts: bool = True) -> CompiledQuery:
+    """Read ``text`` best-effort; never raises (a safety net turns surprises into a message).
+
+    ``concepts=False`` searches the words without their concept groups (``indexer.related``).
+    """
     try:
-        return _compile(text)
+        return _compile(text, concepts)
     except Exception:  # noqa: BLE001 - a query must never produce a server error
         words = [w for w in re.findall(r"\w[\w-]*", text or "")][:MAX_CLAUSES]
-        state = _State()
+        state = _State(concepts=False)
         leaves = [q for q in (word_query(w, state) for w in words) if q is not None]
         state.note("Frågan kunde inte tolkas helt; den lästes som vanliga sökord.")
         return CompiledQuery(
@@ -103,8 +109,8 @@ def compile_query(text: str) -> CompiledQuery:
         )
 
 
-def _compile(text: str) -> CompiledQuery:
-    state = _State()
+def _compile(text: str, concepts: bool) -> CompiledQuery:
+    state = _State(concepts=concepts)
     tokens = _lex(text or "", state)
     parser = _Parser(tokens, state)
     tree = parser.parse()
@@ -123,7 +129,14 @@ def _compile(text: str) -> CompiledQuery:
         relaxed=relaxed,
         words=tuple(state.words),
         matches_nothing=nothing,
+        related=_untyped(state.related, state.words),
     )
+
+
+def _untyped(members: list[str], words: list[str]) -> tuple[str, ...]:
+    """Concept members the user did not type already ("bredband OR fiber" adds neither)."""
+    typed = {analysis.stem_sv(w) for w in words}
+    return tuple(m for m in members if m not in words and analysis.stem_sv(m) not in typed)
 
 
 def _nothing_searchable(text: str, tree: wq.Query | None, state: _State) -> bool:
@@ -286,6 +299,7 @@ class _Parser:
 
     def and_expr(self) -> wq.Query | None:
         parts: list[wq.Query | None] = []
+        typed: list[str | None] = []  # the plain word each part came from, for closed compounds
         while (tok := self.peek()) is not None and tok.kind != "rparen":
             if tok.kind == "op" and tok.value == "OR":
                 if not parts:
@@ -299,7 +313,27 @@ class _Parser:
                     self.state.note("”AND/OCH” saknade ett ord på ena sidan och ignorerades.")
                 continue
             parts.append(self.unary())
-        return _combine(wq.And, parts)
+            typed.append(tok.value if tok.kind == "word" else None)
+        return _combine(wq.And, self._closed_compounds(parts, typed))
+
+    def _closed_compounds(self, parts: list[wq.Query | None], typed: list[str | None]) -> list[wq.Query | None]:
+        """Two adjacent plain words also match their closed compound, ranked below both words:
+        "intern kontroll" → (intern AND kontroll) OR internkontroll."""
+        out: list[wq.Query | None] = []
+        i = 0
+        while i < len(parts):
+            first, second = parts[i], parts[i + 1] if i + 1 < len(parts) else None
+            if first is not None and second is not None and typed[i] and typed[i + 1]:
+                closed = closed_compound_query(typed[i] or "", typed[i + 1] or "", self.state)
+                if closed is not None:
+                    # (a OR c) AND (b OR c) = (a AND b) OR c, scored as the plain sum of the
+                    # terms present, as indexer.scoring computes it (c counts twice).
+                    out.append(wq.And([wq.Or([first, closed]), wq.Or([second, closed])]))
+                    i += 2
+                    continue
+            out.append(first)
+            i += 1
+        return out
 
     def unary(self) -> wq.Query | None:
         tok = self.take()

@@ -36,7 +36,8 @@ from indexer.records import passage_anchor
 
 # 2: fewer written terms per word (analysis.written_terms), meeting_json without item texts.
 # 3: passage documents; header, attendance and mentioned-municipality fields (issue 11).
-SCHEMA_VERSION = 3
+# 4: nested sub-compounds, truncated first parts and accent-folded parts (analysis.index_terms).
+SCHEMA_VERSION = 4
 
 KIND_ITEM = "item"
 KIND_PASSAGE = "passage"

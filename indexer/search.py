@@ -26,7 +26,7 @@ from indexer import generations as gens
 from indexer import highlight, suggest
 from indexer.budget import HEAVY_TERMS, BudgetSpent, QueryBudget, cut_short_message
 from indexer.docsets import Postings, doc_mask
-from indexer.expansion import bound_expansions
+from indexer.expansion import attested, bound_expansions
 from indexer.facets import FacetArrays, FacetCache
 from indexer.query import FACETS, MAX_QUERY_LENGTH, SearchRequest, TrendsRequest
 from indexer.querylang import CompiledQuery, compile_query
@@ -106,13 +106,13 @@ class SearchService:
         """Search within a per-query budget (``indexer.budget``): past it, the answer is cut
         short (no hits, or hits in date order) and says so in ``message``."""
         started = time.perf_counter()
-        cq = compile_query(request.q)
+        cq = compile_query(request.q, concepts=request.concepts)
         searcher, arrays, _ = self._searcher()
         budget = QueryBudget()
         postings = Postings(searcher, arrays.postings, budget)
         notes = [cq.message] if cq.message else []
         text_q = self._bounded(cq.query, searcher, notes)
-        heavy = text_q is not None and sum(1 for _ in text_q.leaves()) > HEAVY_TERMS
+        heavy = text_q is not None and len({repr(q) for q in text_q.leaves()}) > HEAVY_TERMS  # distinct terms
         try:
             with budget.turn(heavy):
                 return self._search(request, cq, searcher, arrays, postings, text_q, notes, started)
@@ -131,6 +131,9 @@ class SearchService:
     ) -> SearchResult:
         budget = postings.budget
         assert budget is not None
+        shown = attested(postings, cq.related)
+        if shown:
+            notes.append("Visar även träffar för: " + ", ".join(shown) + ".")
         filters = _filter_queries(request.filters + cq.field_filters, arrays)
         fmasks = {n: doc_mask(postings, q) for n, q in filters.items()}
         base_q = _and(_base_parts(cq, request, text_q, arrays))

@@ -5,6 +5,10 @@ suggestion is always a word that really occurs in the archive — "flyktnig" →
 "e-tjänser" → "e-tjänster" — never a dictionary word that would find nothing. A word is only
 corrected when it (with all its stems, folds and compound parts) matches nothing or almost
 nothing; among candidates within edit distance 2, frequent words win.
+
+A word the Swedish dictionary knows (or a regular compound of known parts) is never "corrected":
+it is no typo, only rare in this archive. Otherwise "fiber" became "fler", a frequent short word
+two edits away; for the same reason a candidate two edits away may not be shorter than the word.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import re
 from collections.abc import Callable
 
 from indexer import analysis
+from indexer.decompound import is_regular_compound
+from indexer.dictionary import WORD, lexicon
 
 TEXT_FIELDS = ("title", "text", "decisions")
 MAX_DISTANCE = 2
@@ -56,16 +62,28 @@ def correct_word(reader: object, word: str) -> str | None:
     if len(word) < 4 or not any(c.isalpha() for c in word) or word.endswith("*"):
         return None
     hits = _hits(reader, word)
-    if hits > RARE:
+    if hits > RARE or is_known_word(word):
         return None
     best, best_score = None, -math.inf
     for candidate, (freq, penalty) in _candidates(reader, word).items():
         if freq < max(1, hits * MIN_GAIN) or analysis.is_stopword(candidate):
             continue
-        score = math.log1p(freq) - 1.5 * _distance(word, candidate) - penalty
+        distance = _distance(word, candidate)
+        if distance >= 2 and len(candidate) < len(word):
+            continue  # "fiber" → "fler": a different, shorter word, not a typo's fix
+        score = math.log1p(freq) - 1.5 * distance - penalty
         if score > best_score:
             best, best_score = candidate, score
     return best
+
+
+def is_known_word(word: str) -> bool:
+    """In the dictionary (any inflected form), or every hyphen piece a known word or compound."""
+    roles = lexicon().roles
+    pieces = [p for p in word.lower().split("-") if p]
+    return bool(pieces) and all(
+        len(p) < 2 or roles.get(p, 0) & WORD or is_regular_compound(p) for p in pieces
+    )
 
 
 def suggest_query(
