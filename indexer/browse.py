@@ -181,7 +181,7 @@ def _series_pairs(field: FieldArray, docs: np.ndarray, years: np.ndarray, *, unk
         return np.where(codes == MISSING, unknown, codes), years
     assert field.offsets is not None
     lengths = field.offsets[docs + 1] - field.offsets[docs]
-    codes = field._multi_codes(docs).astype(np.int64)
+    codes = field.multi_codes(docs).astype(np.int64)
     none = lengths == 0
     return (np.concatenate([codes, np.full(int(none.sum()), unknown, dtype=np.int64)]),
             np.concatenate([np.repeat(years, lengths), years[none]]))

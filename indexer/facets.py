@@ -21,6 +21,7 @@ from indexer import analysis
 from indexer.docsets import PostingCache, read_postings
 from indexer.schema import MULTI_VALUED, YES
 from indexer.scoring import RankArrays
+from indexer.whoosh_internals import numeric_column
 
 SINGLE_FIELDS = ("kind", "organisation", "body", "has_decision", "procedural", "date")
 MULTI_FIELDS = tuple(sorted(MULTI_VALUED))
@@ -55,13 +56,13 @@ class FieldArray:
             codes = self.codes[docs]
             codes = codes[codes != MISSING]
         else:
-            codes = self._multi_codes(docs)
+            codes = self.multi_codes(docs)
         if not len(codes):
             return Counter()
         counts = np.bincount(codes, minlength=len(self.vocab))
         return Counter({self.vocab[c]: int(counts[c]) for c in np.flatnonzero(counts)})
 
-    def _multi_codes(self, docs: np.ndarray) -> np.ndarray:
+    def multi_codes(self, docs: np.ndarray) -> np.ndarray:
         assert self.offsets is not None and self.values_ is not None
         starts = self.offsets[docs]
         lengths = self.offsets[docs + 1] - starts
@@ -153,7 +154,7 @@ class FacetArrays:
         if not self.doc_count or not reader.has_column("year"):  # type: ignore[attr-defined]
             return FieldArray([], codes=codes)
         field = reader.schema["year"]  # type: ignore[attr-defined]
-        distinct, inverse = np.unique(_raw_column(reader, "year"), return_inverse=True)
+        distinct, inverse = np.unique(numeric_column(reader, "year"), return_inverse=True)
         decoded = [field.from_column_value(int(v)) for v in distinct.tolist()]
         valid = [isinstance(y, int) and 1000 <= y <= 3000 for y in decoded]
         years = sorted({y for y, ok in zip(decoded, valid) if ok})
@@ -164,25 +165,6 @@ class FacetArrays:
 
     def field(self, name: str) -> FieldArray:
         return self.years if name == "year" else self.fields[name]
-
-
-def _raw_column(reader: object, name: str) -> np.ndarray:
-    """A numeric column's stored (untranslated) values in doc order, whole segments at a time."""
-    out: list[np.ndarray] = []
-    for sub, _offset in reader.leaf_readers():  # type: ignore[attr-defined]
-        column = sub.column_reader(name, translate=False)
-        count = sub.doc_count_all()
-        typecode = getattr(column, "_typecode", None)
-        if typecode is not None and hasattr(column, "_dbfile"):
-            dtype = np.dtype(">" + typecode)
-            stored = min(column._count, count)
-            raw = np.frombuffer(column._dbfile.get(column._basepos, stored * dtype.itemsize), dtype=dtype)
-            values = np.full(count, column._default, dtype=np.int64)
-            values[:stored] = raw
-        else:
-            values = np.fromiter((int(v) for v in column), dtype=np.int64, count=count)
-        out.append(values)
-    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
 
 def cache_megabytes() -> int:

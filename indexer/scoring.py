@@ -23,6 +23,7 @@ from whoosh import query as wq
 from whoosh.util.numeric import byte_to_length
 
 from indexer.docsets import Postings
+from indexer.whoosh_internals import field_length_codes
 from indexer.ranking import PROCEDURAL_FACTOR
 
 B, K1 = 0.75, 1.2  # whoosh.scoring.BM25F defaults, as ItemWeighting uses them
@@ -68,29 +69,13 @@ class RankArrays:
         self.procedural[: len(flags)] = flags.astype(bool)
         schema = reader.schema  # type: ignore[attr-defined]
         self._lengths = {
-            name: _read_lengths(reader, name, self.doc_count)
+            name: _BYTE_LENGTHS[field_length_codes(reader, name, self.doc_count)]
             for name in schema.names()
             if schema[name].scorable
         }
 
     def lengths(self, fieldname: str) -> np.ndarray:
         return self._lengths[fieldname]
-
-
-def _read_lengths(reader: object, fieldname: str, doc_count: int) -> np.ndarray:
-    """Whoosh's one-byte field lengths for every document, decoded like ``doc_field_length``."""
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-
-    codes = np.zeros(doc_count, dtype=np.uint8)
-    for sub, offset in reader.leaf_readers():  # type: ignore[attr-defined]
-        perdoc = getattr(sub, "_perdoc", None)
-        cached = getattr(perdoc, "_cached_reader", None)
-        column = cached(f"_{fieldname}_len", LENGTHS_COLUMN) if cached else None
-        if column is None or not column._count:
-            continue
-        raw = column._dbfile.get(column._basepos, column._count)
-        codes[offset : offset + len(raw)] = np.frombuffer(raw, dtype=np.uint8)
-    return _BYTE_LENGTHS[codes]
 
 
 def score_vector(postings: Postings, terms: list[ScoredTerm], arrays: RankArrays) -> np.ndarray:
