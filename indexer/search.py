@@ -30,7 +30,6 @@ from indexer.expansion import attested, bound_expansions
 from indexer.facets import FacetArrays, FacetCache
 from indexer.query import FACETS, MAX_QUERY_LENGTH, SearchRequest, TrendsRequest
 from indexer.querylang import CompiledQuery, compile_query
-from indexer.ranking import ItemWeighting
 from indexer.results import (
     Coverage,
     Facet,
@@ -44,6 +43,7 @@ from indexer.results import (
 )
 from indexer.schema import FACET_FIELDS, KIND_PASSAGE, YES, hit_filter, item_filter
 from indexer.scoring import score_vector, scored_terms, top_by_key, top_scored
+from indexer.tagging import topic_labels
 
 MAX_EXPANSION = 256
 FACET_LIMIT = 50
@@ -83,7 +83,7 @@ class SearchService:
         if not same_gen or current is None or not current.up_to_date():
             # The generation actually opened: CURRENT may have switched since it was read above.
             opened, ix = gens.open_generation(self.index_dir)
-            searcher = ix.searcher(weighting=ItemWeighting())
+            searcher = ix.searcher()
             local.gen, local.searcher = opened.name, searcher
             with self._lock:
                 self._open = [s for s in self._open if s is not current] + [searcher]
@@ -91,7 +91,6 @@ class SearchService:
                 current.close()
         searcher = local.searcher
         arrays = self._facets.get(local.gen, searcher.reader())
-        searcher.weighting.procedural = arrays.procedural
         return searcher, arrays, local.gen
 
     def close(self) -> None:
@@ -298,7 +297,7 @@ class SearchService:
 
     def topics(self) -> dict[str, str]:
         """Topic id → Swedish label from the taxonomy (``indexer.tagging``, cached there)."""
-        return _topic_labels()
+        return topic_labels()
 
     def facet_labels(self) -> dict[str, str]:
         return dict(FACETS)
@@ -368,17 +367,9 @@ def _filter_queries(
         else:
             values = arrays.field(field).resolve(raw)
             if not values and field == "topic":  # "ämne:Kultur & fritid": a label, not an id
-                values = [t for t, label in _topic_labels().items() if label.casefold() == raw.casefold()]
+                values = [t for t, label in topic_labels().items() if label.casefold() == raw.casefold()]
         grouped.setdefault(name, []).extend(values)
     return {name: _value_query(FACET_FIELDS[name], values) for name, values in grouped.items()}
-
-
-def _topic_labels() -> dict[str, str]:
-    try:
-        from indexer.tagging import topic_labels
-    except ImportError:
-        return {}
-    return topic_labels()
 
 
 def _value_query(field: str | None, values: list[str]) -> wq.Query:
