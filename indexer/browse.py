@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from indexer.facets import MISSING, FacetArrays, FieldArray
+from indexer.facets import MISSING, ReaderState, FieldArray
 from indexer.records import Meeting
 from indexer.results import Coverage, MeetingPage, MeetingSummary, TrendSeries
 from indexer.schema import KIND_ITEM, KIND_PASSAGE, meeting_filter, unpack_meeting
@@ -113,7 +113,7 @@ def coverage(all_meetings: Iterable[MeetingSummary]) -> Coverage:
 
 
 def trend_series(
-    docs: Iterable[int] | np.ndarray, arrays: FacetArrays, request: object
+    docs: Iterable[int] | np.ndarray, arrays: ReaderState, request: object
 ) -> tuple[tuple[int, ...], tuple[TrendSeries, ...], int]:
     """Items per (year, series) where the series is the organisation or each municipality.
 

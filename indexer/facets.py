@@ -19,12 +19,16 @@ import numpy as np
 
 from indexer import analysis
 from indexer.docsets import PostingCache, read_postings
+from indexer.facetspec import FACET_SPECS
 from indexer.schema import MULTI_VALUED, YES
 from indexer.scoring import RankArrays
 from indexer.whoosh_internals import numeric_column
 
-SINGLE_FIELDS = ("kind", "organisation", "body", "has_decision", "procedural", "date")
-MULTI_FIELDS = tuple(sorted(MULTI_VALUED))
+# Fields inverted into value arrays: every facet counted from postings (the facet table), plus
+# the ones browsing and ranking need. The year facet is read from its column (``_years``).
+COUNTED_FIELDS = tuple(dict.fromkeys(
+    [s.field for s in FACET_SPECS if s.values != "year"] + ["kind", "procedural", "date"]
+))
 MISSING = -1
 # Decoded posting lists and query answers kept per reader generation (indexer.docsets). The
 # 268-query benchmark mix needs 288 MB at 100 000 meetings; with 256 MB the LRU thrashed and the
@@ -105,13 +109,15 @@ def _core(value: str) -> str:
     return core[:-1] if core.endswith("s") and len(core) > 4 else core
 
 
-class FacetArrays:
-    """All facet arrays of one reader; build once, then share between threads read-only."""
+class ReaderState:
+    """Everything the search layer keeps per reader generation: the facet value arrays, the
+    year column, the procedural flags and ranking arrays (``rank``) and the posting cache
+    (``postings``). Built once, then shared between threads read-only."""
 
     def __init__(self, reader: object) -> None:
         self.doc_count = reader.doc_count_all()  # type: ignore[attr-defined]
         self.fields: dict[str, FieldArray] = {}
-        for name in (*SINGLE_FIELDS, *MULTI_FIELDS):
+        for name in COUNTED_FIELDS:
             self.fields[name] = self._invert(reader, name, multi=name in MULTI_VALUED)
         self.years = self._years(reader)
         proc = self.fields["procedural"]
@@ -173,16 +179,16 @@ def cache_megabytes() -> int:
     return int(raw) if raw.isdigit() else POSTINGS_CACHE_MB
 
 
-class FacetCache:
-    """FacetArrays per reader generation; thread-safe, keeps the two newest."""
+class ReaderStateCache:
+    """``ReaderState`` per reader generation; thread-safe, keeps the two newest."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._cache: dict[tuple[str, object], FacetArrays] = {}
+        self._cache: dict[tuple[str, object], ReaderState] = {}
         self._building: dict[tuple[str, object], threading.Lock] = {}
 
-    def get(self, key: str, reader: object) -> FacetArrays:
-        """The arrays for this reader, built once even when many threads ask at the same time.
+    def get(self, key: str, reader: object) -> ReaderState:
+        """The state of this reader, built once even when many threads ask at the same time.
 
         Building outside any lock let 16 cold request threads build the same arrays 16 times
         over (a 30 s cold start at 300 meetings under load); one build lock per generation
@@ -199,7 +205,7 @@ class FacetCache:
                 found = self._cache.get(gen)
             if found is not None:
                 return found
-            built = FacetArrays(reader)
+            built = ReaderState(reader)
             with self._lock:
                 self._cache[gen] = built
                 self._building.pop(gen, None)
