@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from indexer.facets import MISSING, FacetArrays, FieldArray
+from indexer.facets import MISSING, ReaderState, FieldArray
 from indexer.records import Meeting
 from indexer.results import Coverage, MeetingPage, MeetingSummary, TrendSeries
 from indexer.schema import KIND_ITEM, KIND_PASSAGE, meeting_filter, unpack_meeting
@@ -113,7 +113,7 @@ def coverage(all_meetings: Iterable[MeetingSummary]) -> Coverage:
 
 
 def trend_series(
-    docs: Iterable[int] | np.ndarray, arrays: FacetArrays, request: object
+    docs: Iterable[int] | np.ndarray, arrays: ReaderState, request: object
 ) -> tuple[tuple[int, ...], tuple[TrendSeries, ...], int]:
     """Items per (year, series) where the series is the organisation or each municipality.
 
@@ -181,7 +181,7 @@ def _series_pairs(field: FieldArray, docs: np.ndarray, years: np.ndarray, *, unk
         return np.where(codes == MISSING, unknown, codes), years
     assert field.offsets is not None
     lengths = field.offsets[docs + 1] - field.offsets[docs]
-    codes = field._multi_codes(docs).astype(np.int64)
+    codes = field.multi_codes(docs).astype(np.int64)
     none = lengths == 0
     return (np.concatenate([codes, np.full(int(none.sum()), unknown, dtype=np.int64)]),
             np.concatenate([np.repeat(years, lengths), years[none]]))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import click
 
 from indexer import click_sv
 from indexer.errors import ProtokollError
+from indexer.facetspec import FACET_SPECS
 
 click_sv.install()  # before the commands below: some help texts are translated at declaration
 
@@ -264,17 +266,21 @@ def _index_summary(report: object, target: Path) -> str:
     return "\n".join(lines)
 
 
+def _facet_options(command: Callable[..., None]) -> Callable[..., None]:
+    """One option per row of the facet table (``indexer/data/facets.toml``), in its order: a
+    flag for a yes/no facet, a repeatable value option for the others."""
+    for spec in reversed(FACET_SPECS):
+        if spec.values == "yesno":
+            option = click.option(*spec.cli, spec.param, is_flag=True, help=spec.cli_help)
+        else:
+            option = click.option(*spec.cli, spec.param, multiple=True, help=spec.cli_help)
+        command = option(command)
+    return command
+
+
 @cli.command()
 @click.argument("query", required=False, default="", metavar="[FRÅGA]")
-@click.option("--organisation", multiple=True, help="Filtrera på organisation.")
-@click.option("--organ", multiple=True, help="Filtrera på organ (t.ex. styrelse).")
-@click.option("--kommun", multiple=True, help="Filtrera på kommun.")
-@click.option("--lan", "--län", "lan", multiple=True, help="Filtrera på län.")
-@click.option("--omnamnd-kommun", "--omnämnd-kommun", "omnamnd_kommun", multiple=True,
-              help="Filtrera på kommun som bara nämns i texten (inte deltar).")
-@click.option("--ar", "--år", "ar", multiple=True, help="Filtrera på år.")
-@click.option("--amne", "--ämne", "amne", multiple=True, help="Filtrera på ämne (id).")
-@click.option("--beslut", is_flag=True, help="Bara punkter med beslut.")
+@_facet_options
 @click.option("--fran", "--från", "fran", default=None, help="Från datum (ÅÅÅÅ-MM-DD).")
 @click.option("--till", default=None, help="Till datum (ÅÅÅÅ-MM-DD).")
 @click.option("--sort", type=click.Choice(["relevans", "nyast", "aldst"]), default="relevans",
@@ -284,11 +290,8 @@ def _index_summary(report: object, target: Path) -> str:
 @_index_option
 @click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON.")
 def search(
-    query: str, organisation: tuple[str, ...], organ: tuple[str, ...], kommun: tuple[str, ...],
-    lan: tuple[str, ...], omnamnd_kommun: tuple[str, ...], ar: tuple[str, ...],
-    amne: tuple[str, ...], beslut: bool,
-    fran: str | None, till: str | None, sort: str, page: int, page_size: int,
-    index_dir: Path | None, as_json: bool,
+    query: str, fran: str | None, till: str | None, sort: str, page: int, page_size: int,
+    index_dir: Path | None, as_json: bool, **facets: Any,
 ) -> None:
     """Sök i protokollen, t.ex. protokoll search "e-tjänster" --kommun Umeå.
 
@@ -304,12 +307,12 @@ def search(
     from indexer.search import SearchService
 
     args: dict[str, object] = {
-        "q": query, "organisation": list(organisation), "organ": list(organ),
-        "kommun": list(kommun), "lan": list(lan), "omnamnd_kommun": list(omnamnd_kommun),
-        "ar": list(ar), "amne": list(amne),
-        "beslut": ["ja"] if beslut else [], "fran": fran, "till": till, "sort": sort,
+        "q": query, "fran": fran, "till": till, "sort": sort,
         "sida": str(page), "per_sida": str(page_size),
     }
+    for spec in FACET_SPECS:
+        chosen = facets[spec.param]
+        args[spec.param] = (["ja"] if chosen else []) if spec.values == "yesno" else list(chosen)
     try:
         request = SearchRequest.from_args(args)
     except QueryError as exc:

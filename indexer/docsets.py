@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.reading import TermNotFound
+
+from indexer.whoosh_internals import posting_blocks, term_positions
 
 from indexer.budget import QueryBudget
 
@@ -133,39 +132,12 @@ class Postings:
         return self._live
 
 
-def _leaf_matchers(reader: Any, fieldname: str, text: str) -> Iterator[tuple[Any, int]]:
-    """The term's matcher in every segment with the segment's doc-number offset, unwrapped past
-    Whoosh's deletion filter (deletions are applied once, by ``Postings.live``)."""
-    for sub, offset in reader.leaf_readers():
-        try:
-            m = sub.postings(fieldname, text)
-        except TermNotFound:
-            continue
-        while type(m) is not W3LeafMatcher and hasattr(m, "child"):
-            m = m.child
-        yield m, offset
-
-
 def read_postings(reader: Any, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    ids_parts: list[np.ndarray] = []
-    tf_parts: list[np.ndarray] = []
-    for m, offset in _leaf_matchers(reader, fieldname, text):
-        if type(m) is not W3LeafMatcher:
-            ids = np.fromiter(m.all_ids(), dtype=np.int32)
-            ids_parts.append(ids + offset)
-            tf_parts.append(np.ones(len(ids), dtype=np.float32))
-            continue
-        while m.is_active():
-            if m._ids is None:
-                m._read_ids()
-            if m._weights is None:
-                m._read_weights()
-            ids_parts.append(np.asarray(m._ids, dtype=np.int32) + offset)
-            tf_parts.append(np.asarray(m._weights, dtype=np.float32))
-            m._next_block()
-    if not ids_parts:
+    """(doc numbers, term frequencies) of one term over all segments, deleted ones included."""
+    blocks = list(posting_blocks(reader, fieldname, text))
+    if not blocks:
         return _EMPTY_IDS, _EMPTY_TF
-    return np.concatenate(ids_parts), np.concatenate(tf_parts)
+    return np.concatenate([ids for ids, _ in blocks]), np.concatenate([tf for _, tf in blocks])
 
 
 def doc_mask(postings: Postings, q: wq.Query, skip: np.ndarray | None = None) -> np.ndarray:
@@ -247,7 +219,7 @@ def phrase_mask(
     if not len(docs):
         return candidates
     wanted = set(docs.tolist())
-    positions = [_positions(postings.reader, fieldname, w, wanted) for w in words]
+    positions = [term_positions(postings.reader, fieldname, w, wanted) for w in words]
     out = np.zeros(postings.doc_count, dtype=bool)
     for doc in docs.tolist():
         ends = positions[0].get(doc, ())
@@ -257,27 +229,4 @@ def phrase_mask(
                 break
         if ends:
             out[doc] = True
-    return out
-
-
-def _positions(reader: Any, fieldname: str, text: str, wanted: set[int]) -> dict[int, list[int]]:
-    """Positions of ``text`` in the ``wanted`` documents only, decoded a block at a time."""
-    out: dict[int, list[int]] = {}
-    for m, offset in _leaf_matchers(reader, fieldname, text):
-        if type(m) is not W3LeafMatcher:
-            for doc in [d for d in m.all_ids() if d + offset in wanted]:
-                m.skip_to(doc)
-                out[doc + offset] = list(m.value_as("positions"))
-            continue
-        decode = m.format.decode_positions
-        while m.is_active():
-            if m._ids is None:
-                m._read_ids()
-            hits = [i for i, doc in enumerate(m._ids) if doc + offset in wanted]
-            if hits:
-                if m._values is None:
-                    m._read_values()
-                for i in hits:
-                    out[m._ids[i] + offset] = decode(m._values[i])
-            m._next_block()
     return out

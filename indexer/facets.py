@@ -19,11 +19,16 @@ import numpy as np
 
 from indexer import analysis
 from indexer.docsets import PostingCache, read_postings
+from indexer.facetspec import FACET_SPECS
 from indexer.schema import MULTI_VALUED, YES
 from indexer.scoring import RankArrays
+from indexer.whoosh_internals import numeric_column
 
-SINGLE_FIELDS = ("kind", "organisation", "body", "has_decision", "procedural", "date")
-MULTI_FIELDS = tuple(sorted(MULTI_VALUED))
+# Fields inverted into value arrays: every facet counted from postings (the facet table), plus
+# the ones browsing and ranking need. The year facet is read from its column (``_years``).
+COUNTED_FIELDS = tuple(dict.fromkeys(
+    [s.field for s in FACET_SPECS if s.values != "year"] + ["kind", "procedural", "date"]
+))
 MISSING = -1
 # Decoded posting lists and query answers kept per reader generation (indexer.docsets). The
 # 268-query benchmark mix needs 288 MB at 100 000 meetings; with 256 MB the LRU thrashed and the
@@ -55,13 +60,13 @@ class FieldArray:
             codes = self.codes[docs]
             codes = codes[codes != MISSING]
         else:
-            codes = self._multi_codes(docs)
+            codes = self.multi_codes(docs)
         if not len(codes):
             return Counter()
         counts = np.bincount(codes, minlength=len(self.vocab))
         return Counter({self.vocab[c]: int(counts[c]) for c in np.flatnonzero(counts)})
 
-    def _multi_codes(self, docs: np.ndarray) -> np.ndarray:
+    def multi_codes(self, docs: np.ndarray) -> np.ndarray:
         assert self.offsets is not None and self.values_ is not None
         starts = self.offsets[docs]
         lengths = self.offsets[docs + 1] - starts
@@ -104,13 +109,15 @@ def _core(value: str) -> str:
     return core[:-1] if core.endswith("s") and len(core) > 4 else core
 
 
-class FacetArrays:
-    """All facet arrays of one reader; build once, then share between threads read-only."""
+class ReaderState:
+    """Everything the search layer keeps per reader generation: the facet value arrays, the
+    year column, the procedural flags and ranking arrays (``rank``) and the posting cache
+    (``postings``). Built once, then shared between threads read-only."""
 
     def __init__(self, reader: object) -> None:
         self.doc_count = reader.doc_count_all()  # type: ignore[attr-defined]
         self.fields: dict[str, FieldArray] = {}
-        for name in (*SINGLE_FIELDS, *MULTI_FIELDS):
+        for name in COUNTED_FIELDS:
             self.fields[name] = self._invert(reader, name, multi=name in MULTI_VALUED)
         self.years = self._years(reader)
         proc = self.fields["procedural"]
@@ -153,7 +160,7 @@ class FacetArrays:
         if not self.doc_count or not reader.has_column("year"):  # type: ignore[attr-defined]
             return FieldArray([], codes=codes)
         field = reader.schema["year"]  # type: ignore[attr-defined]
-        distinct, inverse = np.unique(_raw_column(reader, "year"), return_inverse=True)
+        distinct, inverse = np.unique(numeric_column(reader, "year"), return_inverse=True)
         decoded = [field.from_column_value(int(v)) for v in distinct.tolist()]
         valid = [isinstance(y, int) and 1000 <= y <= 3000 for y in decoded]
         years = sorted({y for y, ok in zip(decoded, valid) if ok})
@@ -166,41 +173,22 @@ class FacetArrays:
         return self.years if name == "year" else self.fields[name]
 
 
-def _raw_column(reader: object, name: str) -> np.ndarray:
-    """A numeric column's stored (untranslated) values in doc order, whole segments at a time."""
-    out: list[np.ndarray] = []
-    for sub, _offset in reader.leaf_readers():  # type: ignore[attr-defined]
-        column = sub.column_reader(name, translate=False)
-        count = sub.doc_count_all()
-        typecode = getattr(column, "_typecode", None)
-        if typecode is not None and hasattr(column, "_dbfile"):
-            dtype = np.dtype(">" + typecode)
-            stored = min(column._count, count)
-            raw = np.frombuffer(column._dbfile.get(column._basepos, stored * dtype.itemsize), dtype=dtype)
-            values = np.full(count, column._default, dtype=np.int64)
-            values[:stored] = raw
-        else:
-            values = np.fromiter((int(v) for v in column), dtype=np.int64, count=count)
-        out.append(values)
-    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
-
-
 def cache_megabytes() -> int:
     """``$PROTOKOLL_CACHE_MB`` when it is a whole number ≥ 0, else ``POSTINGS_CACHE_MB``."""
     raw = os.environ.get(CACHE_ENV, "").strip()
     return int(raw) if raw.isdigit() else POSTINGS_CACHE_MB
 
 
-class FacetCache:
-    """FacetArrays per reader generation; thread-safe, keeps the two newest."""
+class ReaderStateCache:
+    """``ReaderState`` per reader generation; thread-safe, keeps the two newest."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._cache: dict[tuple[str, object], FacetArrays] = {}
+        self._cache: dict[tuple[str, object], ReaderState] = {}
         self._building: dict[tuple[str, object], threading.Lock] = {}
 
-    def get(self, key: str, reader: object) -> FacetArrays:
-        """The arrays for this reader, built once even when many threads ask at the same time.
+    def get(self, key: str, reader: object) -> ReaderState:
+        """The state of this reader, built once even when many threads ask at the same time.
 
         Building outside any lock let 16 cold request threads build the same arrays 16 times
         over (a 30 s cold start at 300 meetings under load); one build lock per generation
@@ -217,7 +205,7 @@ class FacetCache:
                 found = self._cache.get(gen)
             if found is not None:
                 return found
-            built = FacetArrays(reader)
+            built = ReaderState(reader)
             with self._lock:
                 self._cache[gen] = built
                 self._building.pop(gen, None)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -31,11 +30,13 @@ from whoosh import index as windex
 from indexer import generations as gens
 from indexer import sources as folders_registry
 from indexer.errors import ExtractError, ProtokollError
+from indexer.extract import SUPPORTED_SUFFIXES
 from indexer.integrity import write_checksums
 from indexer.recovery import DISK_FULL_ERRNOS, disk_full, file_names, open_live
 from indexer.pipeline import safe_name
 from indexer.records import Meeting
 from indexer.passages import split_attendance
+from indexer.reference import county_of
 from indexer.schema import (
     KIND_ITEM,
     KIND_MEETING,
@@ -49,18 +50,12 @@ from indexer.schema import (
     passage_id,
 )
 
-try:
-    from indexer.extract import SUPPORTED_SUFFIXES
-except ImportError:  # pragma: no cover - extraction is written alongside this module
-    SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"})
 
 COMMIT_EVERY = 1000
 WRITER_LIMIT_MB = 256
 BULK_PROCS = 2  # Whoosh sub-writers for a rebuild
 IN_FLIGHT_PER_WORKER = 8  # parsed meetings queued ahead of the writer, per parse worker
 BULK_MIN_FILES = 500  # below this the sub-writers' start-up costs more than they save
-PAUSE_ENV = "PROTOKOLL_TEST_PAUSE_AFTER"  # test hook: "N" → pause after N files (kill tests)
-PAUSE_MARK = "protokoll-test-pause"
 
 Progress = Callable[[int, int, str], None]  # (done, total, source)
 
@@ -231,14 +226,6 @@ def _parse_all(jobs: list[tuple[str, str, str, str | None]], workers: int) -> It
 # ---------------------------------------------------------------- documents
 
 
-def _county_of(name: str) -> str | None:
-    try:
-        from indexer.reference import county_of
-    except ImportError:  # reference data is written alongside; counties stay empty until then
-        return None
-    return county_of(name)
-
-
 def _keywords(values: object) -> str | None:
     kept = [str(v).replace(",", " ") for v in dict.fromkeys(values) if v]  # type: ignore[call-overload]
     return ",".join(kept) or None
@@ -258,7 +245,7 @@ def documents(meeting: Meeting, stamp: tuple[int, int] | None) -> list[dict[str,
     item or passage merely mentions go to ``mentioned_municipality`` ("Omnämnda kommuner").
     """
     participating = tuple(dict.fromkeys(meeting.municipalities))
-    counties = _keywords(_county_of(m) for m in participating)
+    counties = _keywords(county_of(m) for m in participating)
     common = {
         "meeting_id": meeting.id,
         "organisation": meeting.organisation,
@@ -499,16 +486,12 @@ def _write_all(
             report.unchanged.append(source)  # same size and mtime: skip even the hashing
             continue
         jobs.append((source, str(path), str(root), old.sha256 if old else None))
-    pause_after = int(os.environ.get(PAUSE_ENV, "0") or 0)
     done = len(report.unchanged)
     for n, parsed in enumerate(_parse_all(jobs, workers), start=1):
         _apply(writer, parsed, known, taken, report)
         done += 1
         if progress:
             progress(done, len(files), parsed.source)
-        if pause_after and n == pause_after:
-            print(PAUSE_MARK, file=sys.stderr, flush=True)
-            time.sleep(120)
         if not report.rebuilt and n % COMMIT_EVERY == 0:
             writer.commit()
             writer = ix.writer(**WRITER_OPTIONS)

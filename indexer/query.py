@@ -13,23 +13,15 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from indexer.errors import QueryError
+from indexer.facetspec import BY_PARAM, FACET_SPECS
 
 MAX_QUERY_LENGTH = 500
 MAX_PAGE = 500
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 
-# URL parameter → Swedish label. Order is the sidebar order.
-FACETS: dict[str, str] = {
-    "organisation": "Organisation",
-    "organ": "Organ",
-    "kommun": "Kommun",
-    "lan": "Län",
-    "omnamnd_kommun": "Omnämnda kommuner",
-    "ar": "År",
-    "amne": "Ämne",
-    "beslut": "Endast beslut",
-}
+# URL parameter → Swedish label, from the facet table. Order is the sidebar order.
+FACETS: dict[str, str] = {spec.param: spec.label for spec in FACET_SPECS}
 SORTS: dict[str, str] = {"relevans": "Relevans", "nyast": "Nyast", "aldst": "Äldst"}
 # "begrepp=av" searches the typed words without their concept groups (indexer.related).
 CONCEPTS_PARAM = "begrepp"
@@ -91,12 +83,13 @@ def _iso_date(raw: str | None, name: str) -> str | None:
 
 def _check_filter_value(name: str, value: str) -> None:
     """Filters with a fixed form: a year is four digits, the decision filter is ``ja`` or ``nej``."""
-    if name == "ar" and not (len(value) == 4 and value.isascii() and value.isdigit()):
+    kind = BY_PARAM[name].values
+    if kind == "year" and not (len(value) == 4 and value.isascii() and value.isdigit()):
         raise QueryError(
-            f"Året i ar ska skrivas med fyra siffror, till exempel 2015 (inte {value!r}).", "ar"
+            f"Året i {name} ska skrivas med fyra siffror, till exempel 2015 (inte {value!r}).", name
         )
-    if name == "beslut" and value not in ("ja", "nej"):
-        raise QueryError("Filtret beslut tar värdet ja (punkter med beslut) eller nej.", "beslut")
+    if kind == "yesno" and value not in ("ja", "nej"):
+        raise QueryError(f"Filtret {name} tar värdet ja (punkter med beslut) eller nej.", name)
 
 
 def _concepts_flag(raw: str | None) -> bool:

@@ -24,22 +24,13 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from indexer import analysis
+from indexer.facetspec import BY_PARAM, FACET_SPECS
 from indexer.queryterms import closed_compound_query, phrase_query, word_query
 
 MAX_CLAUSES = 64  # words/phrases kept from one query; the rest are dropped with a message
 
-# Query field name (as typed, folded) → facet parameter name in indexer.query.FACETS.
-FIELD_ALIASES: dict[str, str] = {
-    "organisation": "organisation",
-    "org": "organisation",
-    "organ": "organ",
-    "kommun": "kommun",
-    "kommuner": "kommun",
-    "lan": "lan",
-    "ar": "ar",
-    "amne": "amne",
-    "beslut": "beslut",
-}
+# Query field name (as typed, folded) → facet parameter, from the facet table.
+FIELD_ALIASES: dict[str, str] = {name: s.param for s in FACET_SPECS for name in s.query_names}
 DATE_FIELDS = {"datum"}
 OPERATORS = {"AND": "AND", "OCH": "AND", "&&": "AND", "OR": "OR", "ELLER": "OR", "||": "OR",
              "NOT": "NOT", "INTE": "NOT"}
@@ -207,17 +198,17 @@ def _field_token(name: str, value: str, state: _State) -> list[_Tok]:
         negated, name = True, name[1:]
     key = analysis.fold(name)
     value = value.strip('"').strip()
-    if key in DATE_FIELDS or (key == "ar" and ".." in value):
+    facet = FIELD_ALIASES.get(key)
+    if key in DATE_FIELDS or (facet and BY_PARAM[facet].values == "year" and ".." in value):
         _date_range(key, value, state)
         return []
-    facet = FIELD_ALIASES.get(key)
     if facet is None:
         state.note(f"Okänt fält ”{name}:” – orden söktes som vanlig text.")
         return [_Tok("word", w) for w in (name, value) if w]
     if not value:
         state.note(f"Fältet ”{name}:” saknade värde och ignorerades.")
         return []
-    if facet == "beslut":
+    if BY_PARAM[facet].values == "yesno":
         value = "ja" if analysis.fold(value) in {"ja", "yes", "1", "true", "sant"} else "nej"
     (state.excluded if negated else state.filters).append((facet, value))
     return []

@@ -32,6 +32,7 @@ from whoosh import query as wq
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from indexer.analysis import swedish_analyzer
+from indexer.facetspec import FACET_SPECS
 from indexer.records import passage_anchor
 
 # 2: fewer written terms per word (analysis.written_terms), meeting_json without item texts.
@@ -44,18 +45,9 @@ KIND_PASSAGE = "passage"
 KIND_MEETING = "meeting"
 YES, NO = "ja", "nej"
 
-# Facet parameter (indexer.query.FACETS) → index field.
-FACET_FIELDS: dict[str, str] = {
-    "organisation": "organisation",
-    "organ": "body",
-    "kommun": "municipality",
-    "lan": "county",
-    "omnamnd_kommun": "mentioned_municipality",
-    "ar": "year",
-    "amne": "topic",
-    "beslut": "has_decision",
-}
-MULTI_VALUED = frozenset({"municipality", "county", "topic", "mentioned_municipality"})
+# Facet parameter → index field, and the multi-valued fields, from the facet table.
+FACET_FIELDS: dict[str, str] = {spec.param: spec.field for spec in FACET_SPECS}
+MULTI_VALUED = frozenset(spec.field for spec in FACET_SPECS if spec.multi)
 
 
 def build_schema() -> Schema:

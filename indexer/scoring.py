@@ -12,6 +12,15 @@ tree, And/Or as sums, and procedural items multiplied by ``PROCEDURAL_FACTOR``. 
 differences: a phrase scores as the sum of its words (Whoosh scores the phrase's own frequency),
 and non-scorable fields (``kind``, facet keywords) add nothing — Whoosh adds the same constant to
 every matching item, so the order is unchanged.
+
+Whoosh's searcher keeps its default weighting and never ranks a page here; only
+``tests/test_scoring.py`` asks it for scores, to check these.
+
+Measured alternative, rejected: a single-pass collector that gathers the facet base set and the
+ranked page together. It must score every match, while Whoosh's top-N collector prunes
+sub-queries that cannot reach the page once it is full; ``docs_for_query`` (no scoring) plus the
+top-N pass was 95 ms against 172 ms for a 9 000-item match. (Both were later replaced by the
+numpy masks and score vectors of this module and ``indexer.docsets``.)
 """
 
 from __future__ import annotations
@@ -23,9 +32,13 @@ from whoosh import query as wq
 from whoosh.util.numeric import byte_to_length
 
 from indexer.docsets import Postings
-from indexer.ranking import PROCEDURAL_FACTOR
+from indexer.whoosh_internals import field_length_codes
 
-B, K1 = 0.75, 1.2  # whoosh.scoring.BM25F defaults, as ItemWeighting uses them
+B, K1 = 0.75, 1.2  # whoosh.scoring.BM25F defaults
+# "Val av justerare" may match, but below every real item. 0.1 until the typed word form got
+# four times its weight (queryterms.EXACT_FORM_FACTOR); then a procedural item with the exact
+# word outranked a real item holding it only as a compound part, so 0.1 / 4.
+PROCEDURAL_FACTOR = 0.025
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
@@ -68,29 +81,13 @@ class RankArrays:
         self.procedural[: len(flags)] = flags.astype(bool)
         schema = reader.schema  # type: ignore[attr-defined]
         self._lengths = {
-            name: _read_lengths(reader, name, self.doc_count)
+            name: _BYTE_LENGTHS[field_length_codes(reader, name, self.doc_count)]
             for name in schema.names()
             if schema[name].scorable
         }
 
     def lengths(self, fieldname: str) -> np.ndarray:
         return self._lengths[fieldname]
-
-
-def _read_lengths(reader: object, fieldname: str, doc_count: int) -> np.ndarray:
-    """Whoosh's one-byte field lengths for every document, decoded like ``doc_field_length``."""
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-
-    codes = np.zeros(doc_count, dtype=np.uint8)
-    for sub, offset in reader.leaf_readers():  # type: ignore[attr-defined]
-        perdoc = getattr(sub, "_perdoc", None)
-        cached = getattr(perdoc, "_cached_reader", None)
-        column = cached(f"_{fieldname}_len", LENGTHS_COLUMN) if cached else None
-        if column is None or not column._count:
-            continue
-        raw = column._dbfile.get(column._basepos, column._count)
-        codes[offset : offset + len(raw)] = np.frombuffer(raw, dtype=np.uint8)
-    return _BYTE_LENGTHS[codes]
 
 
 def score_vector(postings: Postings, terms: list[ScoredTerm], arrays: RankArrays) -> np.ndarray:

@@ -27,10 +27,10 @@ from indexer import highlight, suggest
 from indexer.budget import HEAVY_TERMS, BudgetSpent, QueryBudget, cut_short_message
 from indexer.docsets import Postings, doc_mask
 from indexer.expansion import attested, bound_expansions
-from indexer.facets import FacetArrays, FacetCache
+from indexer.facets import ReaderState, ReaderStateCache
+from indexer.facetspec import BY_PARAM, FACET_SPECS, FacetSpec
 from indexer.query import FACETS, MAX_QUERY_LENGTH, SearchRequest, TrendsRequest
 from indexer.querylang import CompiledQuery, compile_query
-from indexer.ranking import ItemWeighting
 from indexer.results import (
     Coverage,
     Facet,
@@ -42,8 +42,9 @@ from indexer.results import (
     SearchResult,
     TrendsResult,
 )
-from indexer.schema import FACET_FIELDS, KIND_PASSAGE, YES, hit_filter, item_filter
+from indexer.schema import KIND_PASSAGE, YES, hit_filter, item_filter
 from indexer.scoring import score_vector, scored_terms, top_by_key, top_scored
+from indexer.tagging import topic_labels
 
 MAX_EXPANSION = 256
 FACET_LIMIT = 50
@@ -53,7 +54,6 @@ SUGGEST_BELOW = 3  # offer "Menade du …?" when fewer hits than this
 # 60-letter compound, so those get none (issue 14).
 SUGGEST_MAX_WORDS = 6
 SUGGEST_MAX_LENGTH = 24
-DECISION_LABELS = {"ja": "Med beslut", "nej": "Utan beslut"}
 
 
 class SearchService:
@@ -61,7 +61,7 @@ class SearchService:
         self.index_dir = Path(index_dir)
         self.corpus_dir = Path(corpus_dir) if corpus_dir else None
         self._local = threading.local()
-        self._facets = FacetCache()
+        self._facets = ReaderStateCache()
         self._lock = threading.Lock()
         self._open: list[object] = []
         self._summaries: dict[object, tuple[MeetingSummary, ...]] = {}
@@ -69,7 +69,7 @@ class SearchService:
 
     # ------------------------------------------------------------ searcher per thread
 
-    def _searcher(self) -> tuple[Any, FacetArrays, str]:
+    def _searcher(self) -> tuple[Any, ReaderState, str]:
         """This thread's searcher, reopened when a commit or a new generation appeared.
 
         Not ``Searcher.refresh()``: in Whoosh 2.7 it reuses segment readers by segment id, and a
@@ -83,7 +83,7 @@ class SearchService:
         if not same_gen or current is None or not current.up_to_date():
             # The generation actually opened: CURRENT may have switched since it was read above.
             opened, ix = gens.open_generation(self.index_dir)
-            searcher = ix.searcher(weighting=ItemWeighting())
+            searcher = ix.searcher()
             local.gen, local.searcher = opened.name, searcher
             with self._lock:
                 self._open = [s for s in self._open if s is not current] + [searcher]
@@ -91,7 +91,6 @@ class SearchService:
                 current.close()
         searcher = local.searcher
         arrays = self._facets.get(local.gen, searcher.reader())
-        searcher.weighting.procedural = arrays.procedural
         return searcher, arrays, local.gen
 
     def close(self) -> None:
@@ -126,7 +125,7 @@ class SearchService:
             )
 
     def _search(
-        self, request: SearchRequest, cq: CompiledQuery, searcher: Any, arrays: FacetArrays,
+        self, request: SearchRequest, cq: CompiledQuery, searcher: Any, arrays: ReaderState,
         postings: Postings, text_q: wq.Query | None, notes: list[str], started: float,
     ) -> SearchResult:
         budget = postings.budget
@@ -181,7 +180,7 @@ class SearchService:
         postings: Postings,
         q: wq.Query | None,
         matched: np.ndarray,
-        arrays: FacetArrays,
+        arrays: ReaderState,
         request: SearchRequest,
         cq: CompiledQuery,
     ) -> tuple[Hit, ...]:
@@ -222,7 +221,7 @@ class SearchService:
         self,
         request: SearchRequest,
         cq: CompiledQuery,
-        arrays: FacetArrays,
+        arrays: ReaderState,
         base: np.ndarray,
         fmasks: dict[str, np.ndarray],
     ) -> tuple[Facet, ...]:
@@ -230,19 +229,20 @@ class SearchService:
         topic_labels = self.topics()
         base_docs = np.flatnonzero(base)
         out = []
-        for name, label in FACETS.items():
+        for spec in FACET_SPECS:
+            name = spec.param
             others = [m for other, m in fmasks.items() if other != name]
             docs = np.flatnonzero(_intersect(base, others)) if others else base_docs
-            counts = arrays.field(FACET_FIELDS[name]).count(docs)
+            counts = arrays.field(spec.field).count(docs)
             for n, v in selected:  # a chosen value stays visible even at zero
                 if n == name and v not in counts:
                     counts[v] = 0
             ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
             values = tuple(
-                FacetValue(v, _value_label(name, v, topic_labels), c, (name, v) in selected)
+                FacetValue(v, spec.value_label(v, topic_labels), c, (name, v) in selected)
                 for v, c in ordered[:FACET_LIMIT]
             )
-            out.append(Facet(name, label, values, truncated=len(ordered) > FACET_LIMIT))
+            out.append(Facet(name, spec.label, values, truncated=len(ordered) > FACET_LIMIT))
         return tuple(out)
 
     # ------------------------------------------------------------ meetings, trends, coverage
@@ -298,7 +298,7 @@ class SearchService:
 
     def topics(self) -> dict[str, str]:
         """Topic id → Swedish label from the taxonomy (``indexer.tagging``, cached there)."""
-        return _topic_labels()
+        return topic_labels()
 
     def facet_labels(self) -> dict[str, str]:
         return dict(FACETS)
@@ -338,7 +338,7 @@ def _and(parts: list[wq.Query]) -> wq.Query:
 
 
 def _base_parts(
-    cq: CompiledQuery, request: SearchRequest, text_q: wq.Query | None, arrays: FacetArrays
+    cq: CompiledQuery, request: SearchRequest, text_q: wq.Query | None, arrays: ReaderState
 ) -> list[wq.Query]:
     parts: list[wq.Query] = [hit_filter()]
     if text_q is not None:
@@ -354,40 +354,33 @@ def _base_parts(
 
 
 def _filter_queries(
-    pairs: Iterable[tuple[str, str]], arrays: FacetArrays
+    pairs: Iterable[tuple[str, str]], arrays: ReaderState
 ) -> dict[str, wq.Query]:
     """One query per facet: values of one facet are OR-ed, facets are AND-ed by the caller."""
     grouped: dict[str, list[str]] = {}
     for name, raw in pairs:
-        field = FACET_FIELDS.get(name)
-        if field is None:
+        spec = BY_PARAM.get(name)
+        if spec is None:
             continue
         raw = raw.strip()
-        if field == "has_decision":
+        if spec.values == "yesno":
             values = [raw]
         else:
-            values = arrays.field(field).resolve(raw)
-            if not values and field == "topic":  # "ämne:Kultur & fritid": a label, not an id
-                values = [t for t, label in _topic_labels().items() if label.casefold() == raw.casefold()]
+            values = arrays.field(spec.field).resolve(raw)
+            if not values and spec.value_labels:  # "ämne:Kultur & fritid": a label, not an id
+                labels = spec.labels(topic_labels())
+                values = [v for v, label in labels.items() if label.casefold() == raw.casefold()]
         grouped.setdefault(name, []).extend(values)
-    return {name: _value_query(FACET_FIELDS[name], values) for name, values in grouped.items()}
+    return {name: _value_query(BY_PARAM[name], values) for name, values in grouped.items()}
 
 
-def _topic_labels() -> dict[str, str]:
-    try:
-        from indexer.tagging import topic_labels
-    except ImportError:
-        return {}
-    return topic_labels()
-
-
-def _value_query(field: str | None, values: list[str]) -> wq.Query:
-    if field is None or not values:
+def _value_query(spec: FacetSpec, values: list[str]) -> wq.Query:
+    if not values:
         return wq.NullQuery
-    if field == "year":
-        terms = [wq.NumericRange("year", int(v), int(v)) for v in values if v.isdigit()]
+    if spec.values == "year":
+        terms = [wq.NumericRange(spec.field, int(v), int(v)) for v in values if v.isdigit()]
     else:
-        terms = [wq.Term(field, v) for v in dict.fromkeys(values)]
+        terms = [wq.Term(spec.field, v) for v in dict.fromkeys(values)]
     if not terms:
         return wq.NullQuery
     return terms[0] if len(terms) == 1 else wq.Or(terms)
@@ -411,14 +404,6 @@ def _intersect(base: np.ndarray, others: Iterable[np.ndarray]) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- result shapes
-
-
-def _value_label(name: str, value: str, topic_labels: dict[str, str]) -> str:
-    if name == "amne":
-        return topic_labels.get(value, value)
-    if name == "beslut":
-        return DECISION_LABELS.get(value, value)
-    return value
 
 
 def _split(value: str | None) -> tuple[str, ...]:

@@ -15,8 +15,6 @@ from conftest import CORPUS, ROOT
 from indexer import generations as gens
 from indexer.errors import IndexBusy, IndexMissing, ProtokollError
 from indexer.index import (
-    PAUSE_ENV,
-    PAUSE_MARK,
     build_index,
     index_meetings,
     walk_corpus,
@@ -164,20 +162,26 @@ def test_parallel_parse_gives_the_same_index(corpus_copy: Path, tmp_path: Path):
     assert any(i.count("-") and i.split("#")[0].endswith("-3") for i in _item_ids(tmp_path / "a"))
 
 
+PAUSE_MARK = "protokoll-test-pause"
+
+
 def test_killed_rebuild_leaves_the_old_index_and_a_rerun_completes(corpus_copy: Path, tmp_path: Path):
     index_dir = tmp_path / "index"
     build_index(corpus_copy, index_dir, workers=1)
     expected = _item_ids(index_dir)
     old_gen = gens.current_generation(index_dir)
 
+    # The build's own progress callback holds it after two written files, long enough to kill.
     script = (
-        "import sys; from pathlib import Path; from indexer.index import build_index; "
-        "build_index(Path(sys.argv[1]), Path(sys.argv[2]), rebuild=True, workers=1)"
+        "import sys, time; from pathlib import Path; from indexer.index import build_index\n"
+        "def hold(done, total, source):\n"
+        "    if done == 2:\n"
+        f"        print({PAUSE_MARK!r}, file=sys.stderr, flush=True); time.sleep(120)\n"
+        "build_index(Path(sys.argv[1]), Path(sys.argv[2]), rebuild=True, workers=1, progress=hold)"
     )
-    env = {**os.environ, PAUSE_ENV: "2"}
     proc = subprocess.Popen(
         [sys.executable, "-c", script, str(corpus_copy), str(index_dir)],
-        cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT, stderr=subprocess.PIPE, text=True,
     )
     try:
         for line in proc.stderr:  # type: ignore[union-attr]

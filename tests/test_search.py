@@ -357,13 +357,13 @@ def test_facet_arrays_are_built_once_for_many_cold_threads(built_index) -> None:
     from indexer.search import SearchService
 
     built = []
-    original = facets.FacetArrays.__init__
+    original = facets.ReaderState.__init__
 
     def counting(self, reader):  # type: ignore[no-untyped-def]
         built.append(1)
         original(self, reader)
 
-    facets.FacetArrays.__init__ = counting  # type: ignore[method-assign]
+    facets.ReaderState.__init__ = counting  # type: ignore[method-assign]
     try:
         svc = SearchService(built_index)
         errors: list[BaseException] = []
@@ -381,6 +381,6 @@ def test_facet_arrays_are_built_once_for_many_cold_threads(built_index) -> None:
             t.join()
         svc.close()
     finally:
-        facets.FacetArrays.__init__ = original  # type: ignore[method-assign]
+        facets.ReaderState.__init__ = original  # type: ignore[method-assign]
     assert not errors
     assert len(built) == 1
