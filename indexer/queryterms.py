@@ -32,11 +32,14 @@ TEXT_FIELDS: tuple[tuple[str, float], ...] = (
     ("passage", 0.7), ("header", 0.4), ("attendance", 0.2),
 )
 # The form typed, found as written, multiplies its variant weight (``analysis.query_variants``
-# gives it 4 against 3.5 for the stem): without this, inflections in a weightier field won over
-# the typed form itself — "kommunen" listed 27 items with "kommun…" in their titles before the
-# only file that says "kommunen" (a passage). Measured on the 85 dev minutes' known-item probes
-# (issue 11): 249 of 254 found in the first ten with factor 1, 251 with 2, 253 with 4 and 8.
-EXACT_FORM_FACTOR = 4.0
+# gives it 4 against 3.5 for the stem), so a document holding the very word typed ranks above
+# documents holding only other forms of it, even in a weightier field or many times over
+# (issue 13: exact > inflected > …). Measured on the 85 dev minutes' known-item probes (issue
+# 11; a word found in one file only must find that file in the first ten): 249 of 254 with
+# factor 1, 251 with 2, 253 with 4 and 8 before the new parser; with it, 251 with 4 and 253
+# with 16 (at 4, "kommunen" once in a long passage lost to 123 items with "kommun…" in their
+# titles, and "ekonomer" in an attendance line lost to "ekonom…" in item text).
+EXACT_FORM_FACTOR = 16.0
 MIN_PREFIX = 2
 APART_WEIGHT = 0.5  # boost of a compound's parts found apart (each part's stem scores this)
 CLOSED_WEIGHT = 0.75  # a two-word query as one closed compound (stem; as a part half); counted twice

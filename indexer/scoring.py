@@ -36,9 +36,9 @@ from indexer.whoosh_internals import field_length_codes
 
 B, K1 = 0.75, 1.2  # whoosh.scoring.BM25F defaults
 # "Val av justerare" may match, but below every real item. 0.1 until the typed word form got
-# four times its weight (queryterms.EXACT_FORM_FACTOR); then a procedural item with the exact
-# word outranked a real item holding it only as a compound part, so 0.1 / 4.
-PROCEDURAL_FACTOR = 0.025
+# more weight (queryterms.EXACT_FORM_FACTOR); then a procedural item with the exact word
+# outranked a real item holding it only as a compound part, so 0.1 / EXACT_FORM_FACTOR (16).
+PROCEDURAL_FACTOR = 0.1 / 16
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
