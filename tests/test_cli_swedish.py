@@ -15,7 +15,8 @@ from indexer.click_sv import CLICK_MODULES, catalogue
 from webui.cli import cli
 
 ENGLISH = ("Usage:", "Options:", "Commands:", "Error:", "Show this message", "[OPTIONS]",
-           "Try '", "Example:", "INTEGER", "is not", "Invalid value", "No such")  # fmt: skip
+           "Try '", "Example:", "INTEGER", "is not", "Invalid value", "No such", "required",
+           "default:")  # fmt: skip
 
 
 def _click_messages() -> tuple[set[str], set[str]]:
@@ -61,7 +62,7 @@ def test_usage_error_is_swedish_from_the_real_entry_point():
 @pytest.mark.parametrize(
     "args",
     [["--help"], ["index", "--help"], ["search", "--help"], ["serve", "--help"],
-     ["generate", "--help"], ["nosuch"], ["index", "--workers", "x"], ["search", "--sort", "x"],
+     ["generate", "--help"], ["bench", "--help"], ["nosuch"], ["index", "--workers", "x"], ["search", "--sort", "x"],
      ["search", "--per-sida", "y"], ["index", "--nosuch"], ["generate"]],
 )  # fmt: skip
 def test_no_english_chrome(args: list[str]):
