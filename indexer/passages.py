@@ -22,9 +22,12 @@ passages that are about it (``indexer.queryterms`` weights the fields).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 from indexer.records import AgendaItem, Meeting, Passage
+
+T = TypeVar("T")
 
 MIN_WORDS = 100  # a heading starts a new passage once the current one has this many words
 MAX_WORDS = 400  # a passage never grows past this; longer blocks are cut at line ends
@@ -164,39 +167,37 @@ def _cut_long(block: list[str]) -> list[list[str]]:
             lines.append(line)
         else:  # OCR text or a page without line breaks
             lines.extend(" ".join(words[i : i + MAX_WORDS]) for i in range(0, len(words), MAX_WORDS))
-    pieces: list[list[str]] = []
-    current: list[str] = []
-    count = 0
-    for line in lines:
-        n = len(line.split())
-        if current and count + n > MAX_WORDS:
-            pieces.append(current)
-            current, count = [], 0
-        current.append(line)
-        count += n
-    if current:
-        pieces.append(current)
-    return pieces
+    return _pack(lines, lambda line: len(line.split()), lambda line, count: False)
 
 
 def _group(blocks: list[list[str]]) -> list[list[list[str]]]:
     """Blocks merged into passages: grow to ``MIN_WORDS``, then break at a heading, never past
     ``MAX_WORDS``."""
-    passages: list[list[list[str]]] = []
-    current: list[list[str]] = []
+    return _pack(
+        blocks,
+        lambda block: sum(len(line.split()) for line in block),
+        lambda block, count: count >= MIN_WORDS and _is_heading(block[0]),
+    )
+
+
+def _pack(
+    units: list[T], words: Callable[[T], int], breaks_before: Callable[[T, int], bool]
+) -> list[list[T]]:
+    """Consecutive units in runs of at most ``MAX_WORDS`` words (a longer unit stands alone);
+    a new run also starts before a unit for which ``breaks_before(unit, words so far)`` holds."""
+    runs: list[list[T]] = []
+    current: list[T] = []
     count = 0
-    for block in blocks:
-        n = sum(len(line.split()) for line in block)
-        full = count + n > MAX_WORDS
-        at_heading = count >= MIN_WORDS and _is_heading(block[0])
-        if current and (full or at_heading):
-            passages.append(current)
+    for unit in units:
+        n = words(unit)
+        if current and (count + n > MAX_WORDS or breaks_before(unit, count)):
+            runs.append(current)
             current, count = [], 0
-        current.append(block)
+        current.append(unit)
         count += n
     if current:
-        passages.append(current)
-    return passages
+        runs.append(current)
+    return runs
 
 
 def _title(lines: list[str]) -> str:
