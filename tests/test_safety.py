@@ -395,3 +395,24 @@ def test_heavy_queries_take_turns(built_index: Path) -> None:
     for t in threads:
         t.join(timeout=30)
     assert not overlap[0]
+
+
+def test_ordinary_queries_are_not_heavy():
+    """The heavy-query pacing and queue (indexer.budget) are for hostile queries only. With six
+    text fields, derivations and concepts, a threshold of 40 terms once made 188 of the 268
+    bench queries "heavy" (first-pass p95 at 10 000 meetings 285 ms instead of 92)."""
+    from benchmark.measure import QUERY_FILE
+    from indexer.budget import HEAVY_TERMS
+    from indexer.querylang import compile_query
+
+    def distinct_terms(q: str) -> int:
+        cq = compile_query(q, concepts=True)
+        return 0 if cq.query is None else len({repr(leaf) for leaf in cq.query.leaves()})
+
+    lines = QUERY_FILE.read_text(encoding="utf-8").splitlines()
+    queries = [line.split("\t", 1)[1] for line in lines if "\t" in line and not line.startswith("#")]
+    assert len(queries) > 200
+    assert max(distinct_terms(q) for q in queries) <= HEAVY_TERMS
+    hostile = " ".join(f"{a}{b}ordningsfråga" for a in ("kvarts", "ostrut", "xylof", "brandv")
+                       for b in ("ab", "ce", "di", "fo", "gu"))  # 20 long unknown words, as the red team sent
+    assert distinct_terms(hostile) > HEAVY_TERMS
