@@ -145,10 +145,12 @@ def test_interrupted_bench_leaves_no_child_process(tmp_path: Path, sig: signal.S
 
     out = tmp_path / "out"
     quiet = lambda _line: None  # noqa: E731
-    ensure_archive(out / "arkiv-80-s1", 80, 1, quiet)  # ready, so the bench goes straight to indexing
+    # Ready, so the bench goes straight to indexing; large enough that indexing lasts seconds even
+    # on a quiet machine with warm caches (at 80 meetings a fresh-clone run once signalled too late).
+    ensure_archive(out / "arkiv-400-s1", 400, 1, quiet)
     ensure_archive(out / f"nya-{INCREMENTAL_MEETINGS}-s1", INCREMENTAL_MEETINGS, 1 + EXTRA_SEED_OFFSET, quiet)
     log = tmp_path / "bench.log"
-    cmd = protokoll_command("bench", "--meetings", "80", "--out", str(out), "--skip-web", "--skip-peers")
+    cmd = protokoll_command("bench", "--meetings", "400", "--out", str(out), "--skip-web", "--skip-peers")
     seen: dict[int, float] = {}
     with log.open("w", encoding="utf-8") as handle:
         bench = subprocess.Popen(cmd, stdout=handle, stderr=subprocess.STDOUT)
