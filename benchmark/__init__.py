@@ -325,16 +325,19 @@ def measure_cold(index_dir: Path, query: str) -> dict[str, Any]:
 
 
 def measure_web(index_dir: Path, archive: Path, queries: list[BenchQuery], cfg: BenchConfig, echo: Echo) -> dict[str, Any]:
-    from benchmark.web import load, start_server, stop_server
+    from benchmark.web import load, server_memory_mb, start_server, stop_server
 
     echo("Webb: 8 samtidiga klienter mot / och /api/search …")
+    started = time.perf_counter()
     try:
         proc, port = start_server(index_dir, archive)
     except RuntimeError as exc:
         echo(f"  webbservern kunde inte startas: {exc}")
         return {"rps": None, "p95_ms": None, "errors": None, "skipped": str(exc)}
     try:
-        return load(port, [q.text for q in queries], requests=cfg.web_requests, seconds=cfg.web_seconds)
+        start_s = round(time.perf_counter() - started, 2)
+        results = load(port, [q.text for q in queries], requests=cfg.web_requests, seconds=cfg.web_seconds)
+        return {**results, "start_s": start_s, "memory_mb": server_memory_mb(proc)}
     finally:
         stop_server(proc)
 

@@ -42,6 +42,8 @@ ROWS: list[tuple[str, str]] = [
     ("web.rps", "Web requests/s (8 clients)"),
     ("web.p95_ms", "Web p95, ms"),
     ("web.errors", "Web errors"),
+    ("web.start_s", "Web server start to first answer (warm-up before fork), s"),
+    ("web.memory_mb", "Web server memory after the load, MB (PSS, master + workers)"),
 ]
 
 

@@ -70,6 +70,22 @@ def _wait_until_up(proc: subprocess.Popen[bytes], port: int) -> None:
     raise RuntimeError(f"protokoll serve svarade inte inom {START_TIMEOUT_S:.0f} s")
 
 
+def server_memory_mb(proc: subprocess.Popen[bytes]) -> float | None:
+    """The server's memory: PSS summed over the master and its workers (pages shared between
+    them counted once, split between the sharers), so it shows whether memory grows with
+    the worker count. None where the system reports no PSS."""
+    import psutil
+
+    try:
+        root = psutil.Process(proc.pid)
+        total = 0
+        for p in [root, *root.children(recursive=True)]:
+            total += p.memory_full_info().pss
+    except (psutil.Error, AttributeError):
+        return None
+    return round(total / 2**20, 1)
+
+
 def stop_server(proc: subprocess.Popen[bytes]) -> None:
     """The server and its gunicorn workers: the whole process group (see benchmark.children)."""
     stop_group(proc)

@@ -53,6 +53,9 @@ SUGGEST_BELOW = 3  # offer "Menade du …?" when fewer hits than this
 # 20-random-word query. A typo fix is for a few words a person typed, not for 20 words or a
 # 60-letter compound, so those get none (issue 14).
 SUGGEST_MAX_WORDS = 6
+# A warm-up search: a common word, so the analysis tables, the spelling dictionary and the
+# ranking arrays are all loaded; "kommun" occurs in nearly every archive of minutes.
+WARM_QUERY = "kommun"
 SUGGEST_MAX_LENGTH = 24
 
 
@@ -98,6 +101,23 @@ class SearchService:
             opened, self._open = self._open, []
         for s in opened:
             s.close()  # type: ignore[attr-defined]
+
+    def warm(self) -> None:
+        """Build what a first search needs, then close every searcher this service opened.
+
+        ``protokoll serve`` calls this in gunicorn's master before it forks the workers: the
+        per-generation arrays (facets, field lengths, procedural flags), the meeting summaries
+        and the analysis tables are then built once and shared copy-on-write by every worker,
+        instead of each worker paying seconds for its first query and holding its own copy.
+        No open Whoosh file may cross the fork (a shared file offset would mix two processes'
+        reads), so the searchers are closed and the per-thread slots emptied: each worker opens
+        its own readers, whose generation and segments key into the arrays built here.
+        """
+        self.search(SearchRequest(q=WARM_QUERY))
+        searcher, _, gen = self._searcher()
+        self._all_summaries(searcher, gen)
+        self.close()
+        self._local = threading.local()
 
     # ------------------------------------------------------------ search
 

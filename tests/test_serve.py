@@ -302,6 +302,7 @@ def test_gunicorn_settings_are_quiet_and_generous() -> None:
     assert settings["timeout"] >= 60
     assert settings["control_socket_disable"] is True
     assert settings["forwarded_allow_ips"] == ""  # no client may claim https via a header
+    assert settings["preload_app"] is True  # warmed once in the master, shared by the workers
     logged = gunicorn_settings(7, ServeOptions(Path("/x"), None, 1, 1, access_log=True))
     assert logged["accesslog"] == "-"
 
@@ -313,19 +314,24 @@ def test_default_workers_is_the_core_count_capped_at_eight() -> None:
 
 
 @pytest.mark.parametrize("index", ["built", "missing"])
-def test_worker_warm_up_finishes_without_an_error(built_index: Path, tmp_path: Path, index: str,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
-    """The warm-up runs in every worker; a missing index must not kill its thread noisily."""
-    import threading
-
+def test_warm_up_before_fork_leaves_state_built_and_no_file_open(built_index: Path, tmp_path: Path,
+                                                                 index: str) -> None:  # fmt: skip
+    """The master warms the service before forking: the per-generation arrays and summaries are
+    built, no searcher (open file) is left to cross the fork, and a missing index is quiet."""
     from webui import create_app
-    from webui.server import warm_in_background
+    from webui.server import warm_before_fork
+    from webui.service import get_service
 
-    failures: list[BaseException | None] = []
-    monkeypatch.setattr(threading, "excepthook", lambda args: failures.append(args.exc_value))
     index_dir = built_index if index == "built" else tmp_path / "inget-index"
     app = create_app({"INDEX_DIR": str(index_dir), "CORPUS_DIR": str(CORPUS)})
-    thread = warm_in_background(app)
-    thread.join(timeout=600)
-    assert not thread.is_alive() and failures == []
+    warm_before_fork(app)
+    if index == "built":
+        with app.app_context():
+            service = get_service()
+            assert service._open == [] and getattr(service._local, "searcher", None) is None
+            built = dict(service._facets._cache)
+            assert len(built) == 1 and service._summaries
+            # A request after the "fork" opens its own reader and finds the same arrays.
+            assert app.test_client().get("/api/search?q=beslut").status_code == 200
+            assert all(service._facets._cache[key] is state for key, state in built.items())
     assert app.test_client().get("/api/search?q=beslut").status_code == (200 if index == "built" else 503)

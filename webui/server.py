@@ -7,15 +7,14 @@ worker its own interpreter, replaces a worker that dies, and kills one that hang
 
 The parent binds the socket itself and hands gunicorn the descriptor (``fd://``): a busy port is
 then an ``OSError`` the CLI can explain in Swedish before anything forks, instead of gunicorn's
-five English retries. Each worker builds its own Flask app, and so its own ``SearchService``,
-after the fork (``load`` runs in the worker), so no open Whoosh file or thread crosses a fork.
+five English retries. The app is built and its search service warmed once in the master
+(``preload_app``, ``warm_before_fork``); the workers inherit it with every Whoosh file closed.
 """
 
 from __future__ import annotations
 
 import os
 import socket
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,8 +43,9 @@ class ServeOptions:
 def default_workers() -> int:
     """One worker per core this process may run on, at most ``MAX_DEFAULT_WORKERS``.
 
-    Each worker holds its own facet arrays, so memory grows with the count; beyond a few cores
-    the searches stop being the bottleneck anyway.
+    The workers share the arrays built before the fork (``warm_before_fork``); after the index
+    changes each worker builds its own, so memory then grows with the count. Beyond a few
+    cores the searches stop being the bottleneck anyway.
     """
     if hasattr(os, "sched_getaffinity"):
         cores = len(os.sched_getaffinity(0))
@@ -93,6 +93,8 @@ def gunicorn_settings(listener_fd: int, options: ServeOptions) -> dict[str, Any]
         # gunicorn ≥ 25.1 opens a control socket at one fixed per-user path by default; two
         # servers (or test runs) at once would fight over it, and nothing here uses it.
         "control_socket_disable": True,
+        # Load the app and warm its search service once, before forking (``warm_before_fork``).
+        "preload_app": True,
     }
 
 
@@ -109,37 +111,35 @@ class _Application(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        """Runs in each worker after the fork: a fresh app with its own search service."""
+        """Runs once, in gunicorn's master before it forks (``preload_app``): the app and its
+        warmed search service are inherited by every worker."""
         from webui import create_app
 
         corpus = self._options.corpus_dir
         app = create_app({"INDEX_DIR": str(self._options.index_dir),
                           "CORPUS_DIR": str(corpus) if corpus else None})  # fmt: skip
-        warm_in_background(app)
+        warm_before_fork(app)
         return app
 
 
-def warm_in_background(app: Flask) -> threading.Thread:
-    """Open the search service and build its facet arrays right after the fork.
+def warm_before_fork(app: Flask) -> None:
+    """Build the search service's shared state once, in the master, before the workers fork.
 
-    A fresh process needs about 1.3 s for its first query at 10 000 meetings (BENCHMARKS.md,
-    "cold"); without this, the first request to reach each worker pays it. A thread, not part
-    of the boot, so a slow warm-up on a big index never trips gunicorn's worker timeout, and
-    requests arriving meanwhile simply wait for the same one-time build.
+    Measured before this (BENCHMARKS.md): a fresh worker needed about 1.3 s for its first query
+    at 10 000 meetings and 6.1 s at 100 000, and every worker held its own copy of the facet
+    and ranking arrays. Built here, the arrays sit in memory the workers share copy-on-write
+    (numpy buffers are never written after they are built), so a worker's first query starts
+    warm and memory does not grow with ``--workers``. ``SearchService.warm`` closes every
+    reader it opened, so no open file crosses the fork, and it runs synchronously: no thread
+    may be alive in the master when it forks. A missing or damaged index is left for the first
+    request to report (a Swedish 503 page).
     """
-    thread = threading.Thread(target=_warm, args=(app,), name="protokoll-warm", daemon=True)
-    thread.start()
-    return thread
-
-
-def _warm(app: Flask) -> None:
     from indexer.errors import ProtokollError
-    from indexer.query import SearchRequest
     from webui.service import get_service
 
     with app.app_context():
         try:
-            get_service().search(SearchRequest(q=""))
+            get_service().warm()
         except (ProtokollError, OSError):
             pass  # no index yet, or one being swapped in: the first request reports it
 
