@@ -175,7 +175,7 @@ def measure_index(archive: Path, index_dir: Path, meetings: int, workers: int | 
     args = ["index", str(archive), "--index", str(index_dir), "--rebuild"]
     if workers:
         args += ["--workers", str(workers)]
-    run = run_tree(protokoll_command(*args))
+    run = run_tree(protokoll_command(*args), watch=index_dir)
     seconds, peak_mb, cpu_s, done = run.seconds, run.peak_rss_mb, run.cpu_s, run.done
     if done.returncode not in (0, 1):  # 1 = some files failed, the index was still built
         raise RuntimeError(f"protokoll index misslyckades ({done.returncode}): {done.stderr[-800:]}")
@@ -188,6 +188,7 @@ def measure_index(archive: Path, index_dir: Path, meetings: int, workers: int | 
         "mb_per_s": round(mb / seconds, 2),
         "peak_rss_mb": peak_mb,
         "peak_pss_mb": run.peak_pss_mb,
+        "peak_disk_mb": run.peak_disk_mb,  # index directory incl. Whoosh's sort runs
         "size_mb": dir_size_mb(_live_generation(index_dir)),
         "source_mb": round(mb, 2),
         "failed_files": failed,

@@ -20,6 +20,7 @@ from typing import Any, Self
 
 QUERY_FILE = Path(__file__).resolve().parent / "data" / "bench_queries.txt"
 RSS_INTERVAL_S = 0.1
+DISK_INTERVAL_S = 0.5
 PSS_EVERY = 10
 
 
@@ -134,6 +135,47 @@ class PeakRss:
         return round(self.peak_pss_bytes / 2**20, 1)
 
 
+class PeakDisk:
+    """Samples the bytes under ``folder`` (an index directory: generations and the indexer's
+    scratch files, see ``indexer.generations.writer_lock``) every half second until stopped."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self.peak_bytes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak_bytes = max(self.peak_bytes, _tree_bytes(self._folder))
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_bytes = max(self.peak_bytes, _tree_bytes(self._folder))
+            self._stop.wait(DISK_INTERVAL_S)
+
+    @property
+    def peak_mb(self) -> float:
+        return round(self.peak_bytes / 2**20, 1)
+
+
+def _tree_bytes(folder: Path) -> int:
+    """Allocated bytes of the files under ``folder``; files vanishing meanwhile are skipped."""
+    total = 0
+    for root, _dirs, names in os.walk(folder):
+        for name in names:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_blocks * 512
+            except OSError:
+                continue
+    return total
+
+
 def dir_size_mb(path: Path) -> float:
     total = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
     return round(total / 2**20, 2)
@@ -196,14 +238,17 @@ class TreeRun:
     peak_pss_mb: float
     cpu_s: float
     done: subprocess.CompletedProcess[str]
+    peak_disk_mb: float | None = None
 
 
-def run_tree(cmd: list[str], *, env: dict[str, str] | None = None, timeout: float = 3600) -> TreeRun:
+def run_tree(cmd: list[str], *, env: dict[str, str] | None = None, timeout: float = 3600,
+             watch: Path | None = None) -> TreeRun:  # fmt: skip
     """Run a command and measure its whole process tree.
 
     CPU seconds (user + system of every reaped descendant) say what the work costs whatever
     else the machine is doing; wall time on a shared machine also says how busy it was. Summed
     RSS counts pages the forked workers share once per process; PSS counts them once in total.
+    With ``watch``, the peak bytes under that folder are sampled too (``peak_disk_mb``).
     """
     import resource
 
@@ -212,7 +257,8 @@ def run_tree(cmd: list[str], *, env: dict[str, str] | None = None, timeout: floa
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     pipes: dict[str, Any] = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True, "env": env}
-    with child_group(cmd, **pipes) as proc, PeakRss(proc.pid) as rss:
+    with PeakDisk(watch or Path(os.devnull)) as disk, child_group(cmd, **pipes) as proc, \
+            PeakRss(proc.pid) as rss:  # fmt: skip
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -222,4 +268,4 @@ def run_tree(cmd: list[str], *, env: dict[str, str] | None = None, timeout: floa
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     done = subprocess.CompletedProcess(cmd, proc.returncode, out, err)
-    return TreeRun(seconds, rss.peak_mb, rss.peak_pss_mb, cpu, done)
+    return TreeRun(seconds, rss.peak_mb, rss.peak_pss_mb, cpu, done, disk.peak_mb if watch else None)

@@ -5,6 +5,8 @@ Layout of an index directory::
     index_dir/
         CURRENT              one line: the name of the live generation ("gen-000003")
         indexer.lock         fcntl lock held by the one running indexer
+        tmp/                 scratch files of the running indexer (Whoosh's sort runs), see
+                             ``writer_lock``; emptied whenever an indexer takes the lock
         gen-000002/          the previous generation, kept so open searchers never lose files
         gen-000003/          a Whoosh index + protokoll-index.json (schema version)
 
@@ -19,6 +21,7 @@ import fcntl
 import json
 import os
 import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -33,6 +36,7 @@ from indexer.schema import SCHEMA_VERSION
 
 POINTER = "CURRENT"
 LOCK_FILE = "indexer.lock"
+SCRATCH_DIR = "tmp"
 META_FILE = "protokoll-index.json"
 PREFIX = "gen-"
 
@@ -160,10 +164,31 @@ def writer_lock(index_dir: Path, *, wait: bool = False) -> Iterator[None]:
                 "eller kör med --wait."
             ) from None
         _fork_guard.lock_fds.add(fd)
-        yield
+        with _scratch(index_dir / SCRATCH_DIR):
+            yield
     finally:
         _fork_guard.lock_fds.discard(fd)
         os.close(fd)  # closing releases the flock; the OS also releases it if we are killed
+
+
+@contextmanager
+def _scratch(folder: Path) -> Iterator[None]:
+    """Temporary files of the lock holder (and its forked sub-writers) go to ``folder``.
+
+    Whoosh's writer sorts postings through run files in ``tempfile.gettempdir()``; on a build of
+    many meetings they are the largest files on disk while they last (BENCHMARKS.md). In the
+    index directory they land on the disk the user chose for the index, not on a small ``/tmp``
+    (often RAM), count toward what ``protokoll bench`` measures as the build's peak disk, and are
+    removed by the next indexer after a crash or ``kill -9`` (only the lock holder writes here).
+    """
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    previous, tempfile.tempdir = tempfile.tempdir, str(folder)
+    try:
+        yield
+    finally:
+        tempfile.tempdir = previous
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class _ForkGuard:

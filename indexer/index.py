@@ -54,6 +54,8 @@ from indexer.schema import (
 COMMIT_EVERY = 1000
 WRITER_LIMIT_MB = 256
 BULK_PROCS = 2  # Whoosh sub-writers for a rebuild
+REBUILD_BATCHES = 8  # commits per rebuild (``rebuild_batch_bytes``)
+REBUILD_BATCH_MIN_BYTES = 8 * 2**20
 IN_FLIGHT_PER_WORKER = 8  # parsed meetings queued ahead of the writer, per parse worker
 BULK_MIN_FILES = 500  # below this the sub-writers' start-up costs more than they save
 
@@ -487,18 +489,47 @@ def _write_all(
             continue
         jobs.append((source, str(path), str(root), old.sha256 if old else None))
     done = len(report.unchanged)
+    sizes = {source: _size(Path(path)) for source, path, _, _ in jobs}
+    batch = rebuild_batch_bytes(sum(sizes.values())) if report.rebuilt else 0
+    written = 0
     for n, parsed in enumerate(_parse_all(jobs, workers), start=1):
         _apply(writer, parsed, known, taken, report)
         done += 1
         if progress:
             progress(done, len(files), parsed.source)
-        if not report.rebuilt and n % COMMIT_EVERY == 0:
+        written += sizes.get(parsed.source, 0)
+        if batch and written >= batch and done < len(files):
+            writer.commit(merge=False)  # a merge would pour these segments through the pool again
+            writer = _new_writer(ix, bulk=len(files) >= BULK_MIN_FILES)
+            written = 0
+        elif not report.rebuilt and n % COMMIT_EVERY == 0:
             writer.commit()
             writer = ix.writer(**WRITER_OPTIONS)
     report.durations["parse_and_write"] = time.perf_counter() - t0
     t1 = time.perf_counter()
-    writer.commit()
+    writer.commit(merge=not report.rebuilt)
     report.durations["commit"] = time.perf_counter() - t1
+
+
+def rebuild_batch_bytes(total: int) -> int:
+    """Source bytes per commit of a rebuild: an eighth of the archive, at least 8 MB.
+
+    Whoosh's writer sorts every posting of an uncommitted segment through run files of pickled
+    tuples, about 26× the source text (2 000 meetings: 440 MB of runs beside an 83 MB index,
+    peak disk 6.3× the final index; BENCHMARKS.md). Committing in batches deletes each batch's
+    runs, so they never exceed what one batch needs: with eighths the peak stays near 1.7× the
+    index. The price is more segments (8 × ``BULK_PROCS``), never merged during the rebuild
+    (a merge would sort them all again); scores are unaffected, since Whoosh's statistics span
+    all segments. Small archives stay one batch.
+    """
+    return max(total // REBUILD_BATCHES, REBUILD_BATCH_MIN_BYTES)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 # Segments are written as separate files, not one compound file: a reader of a compound
