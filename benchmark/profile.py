@@ -43,7 +43,9 @@ def profile_stages(archive: Path, out: Path, limit: int, queries: list[str]) -> 
 
     from indexer import generations as gens
     from indexer.analysis import swedish_analyzer
-    from indexer.index import _parse_one, documents, walk_corpus
+    from indexer.corpus import walk_corpus
+    from indexer.documents import documents
+    from indexer.index import _parse_one
     from indexer.query import SearchRequest
     from indexer.schema import build_schema
     from indexer.search import SearchService

@@ -102,7 +102,7 @@ def parse(paths: tuple[Path, ...], as_json: bool) -> None:
 
 def _parse_targets(paths: tuple[Path, ...]) -> tuple[list[tuple[Path, Path | None]], list[tuple[str, str]]]:
     """(file, folder it was found in) for every file named or found in a named folder."""
-    from indexer.index import walk_corpus
+    from indexer.corpus import walk_corpus
 
     files: list[tuple[Path, Path | None]] = []
     failed: list[tuple[str, str]] = []

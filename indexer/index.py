@@ -30,25 +30,13 @@ from whoosh import index as windex
 from indexer import generations as gens
 from indexer import sources as folders_registry
 from indexer.errors import ExtractError, ProtokollError
-from indexer.extract import SUPPORTED_SUFFIXES
+from indexer.corpus import OUTSIDE_REASON, outside_corpus, walk_corpus
+from indexer.documents import documents
 from indexer.integrity import write_checksums
 from indexer.recovery import DISK_FULL_ERRNOS, disk_full, file_names, open_live
 from indexer.pipeline import safe_name
 from indexer.records import Meeting
-from indexer.passages import split_attendance
-from indexer.reference import county_of
-from indexer.schema import (
-    KIND_ITEM,
-    KIND_MEETING,
-    KIND_PASSAGE,
-    NO,
-    YES,
-    build_schema,
-    item_ids,
-    meeting_filter,
-    pack_meeting,
-    passage_id,
-)
+from indexer.schema import build_schema, meeting_filter
 
 
 COMMIT_EVERY = 1000
@@ -98,79 +86,6 @@ class _Parsed:
     stamp: tuple[int, int] | None = None
     unchanged: bool = False
     error: str | None = None
-
-
-# ---------------------------------------------------------------- corpus walk
-
-
-def walk_corpus(corpus: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, str]]]:
-    """Supported files as (relative source, path), sorted; plus unreadable places with reasons.
-
-    Hidden files and folders and ``protokoll.toml`` are skipped; symlinked folders are followed
-    once (a loop is reported, not walked forever). A symlink, file or folder, whose target lies
-    outside the corpus is never read: it is reported (``outside_corpus``).
-    """
-    files: list[tuple[str, Path]] = []
-    failed: list[tuple[str, str]] = []
-    seen: set[tuple[int, int]] = set()
-    real_root = corpus.resolve()
-
-    def relative(place: str | os.PathLike[str]) -> str:
-        """Failures are named like sources: relative to the corpus root where possible."""
-        try:
-            return safe_name(Path(place).relative_to(corpus).as_posix())
-        except ValueError:
-            return safe_name(str(place))
-
-    def on_error(exc: OSError) -> None:
-        failed.append((relative(exc.filename), f"mappen kunde inte läsas ({exc.strerror or exc})."))
-
-    for root, dirs, names in os.walk(corpus, followlinks=True, onerror=on_error):
-        try:
-            st = os.stat(root)
-        except OSError as exc:
-            on_error(exc)
-            dirs[:] = []
-            continue
-        if (st.st_dev, st.st_ino) in seen:
-            failed.append((relative(root), "symbolisk länk i en slinga; mappen hoppades över."))
-            dirs[:] = []
-            continue
-        seen.add((st.st_dev, st.st_ino))
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for d in [d for d in dirs if outside_corpus(Path(root) / d, real_root)]:
-            dirs.remove(d)
-            failed.append((relative(Path(root) / d), OUTSIDE_REASON))
-        for name in sorted(names):
-            if name.startswith(".") or name == "protokoll.toml":
-                continue
-            if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
-                continue
-            path = Path(root) / name
-            if outside_corpus(path, real_root):
-                failed.append((relative(path), OUTSIDE_REASON))
-                continue
-            files.append((safe_name(path.relative_to(corpus).as_posix()), path))
-    files.sort()
-    return files, failed
-
-
-OUTSIDE_REASON = (
-    "symbolisk länk som pekar utanför korpusmappen; den lästes inte. Kopiera filen in i "
-    "korpusen om den ska indexeras."
-)
-
-
-def outside_corpus(path: Path, real_root: Path) -> bool:
-    """True when ``path`` (through any symlinks) resolves to a place outside ``real_root``.
-
-    A dangling link resolves to where it points and is judged by that, like any other link.
-    """
-    try:
-        target = path.resolve()
-    except (OSError, RuntimeError):  # a symlink loop: reported as unreadable later
-        return False
-    return not target.is_relative_to(real_root)
 
 
 # ---------------------------------------------------------------- parsing (worker side)
@@ -223,96 +138,6 @@ def _parse_all(jobs: list[tuple[str, str, str, str | None]], workers: int) -> It
             if following is not None:
                 window.append(pool.submit(_parse_one, following))
             yield result
-
-
-# ---------------------------------------------------------------- documents
-
-
-def _keywords(values: object) -> str | None:
-    kept = [str(v).replace(",", " ") for v in dict.fromkeys(values) if v]  # type: ignore[call-overload]
-    return ",".join(kept) or None
-
-
-def documents(meeting: Meeting, stamp: tuple[int, int] | None) -> list[dict[str, object]]:
-    """The meeting document, one document per agenda item, then one per passage (None values
-    dropped).
-
-    The meeting's header (organisation, body, place, document title, also when they come from
-    ``protokoll.toml`` rather than the text) goes into the low-weighted ``header`` field of one
-    hit per meeting: the first passage, which usually holds the header's lines anyway, or the
-    first item. On every hit it would let "Skellefteå budget" find Skellefteå's budget item, but
-    words such as "styrelsen" or "kommunförbund" would then post every item of the archive
-    (about ten times the postings to decode per such word, at 10 000 meetings), against the
-    100 ms query budget. ``kommun``/``län`` hold the participating municipalities only; places an
-    item or passage merely mentions go to ``mentioned_municipality`` ("Omnämnda kommuner").
-    """
-    participating = tuple(dict.fromkeys(meeting.municipalities))
-    counties = _keywords(county_of(m) for m in participating)
-    common = {
-        "meeting_id": meeting.id,
-        "organisation": meeting.organisation,
-        "body": meeting.body,
-        "place": meeting.place,
-        "date": meeting.date,
-        "year": meeting.year,
-        "source": meeting.source,
-        "sha256": meeting.sha256,
-        "municipality": _keywords(participating),
-        "county": counties,
-    }
-    decisions = sum(1 for item in meeting.items if item.decisions)
-    docs: list[dict[str, object]] = [
-        {
-            **common,
-            "kind": KIND_MEETING,
-            "item_id": meeting.id,
-            "meeting_json": pack_meeting(meeting.to_dict()),
-            "stamp": stamp,
-            "item_count": len(meeting.items),
-            "decision_count": decisions,
-        }
-    ]
-    header = " ".join(x for x in (meeting.organisation, meeting.body, meeting.place, meeting.title) if x)
-    for item, item_id in zip(meeting.items, item_ids(meeting.id, (i.number for i in meeting.items))):
-        docs.append(
-            {
-                **common,
-                "kind": KIND_ITEM,
-                "item_id": item_id,
-                "number": item.number,
-                "anchor": item.anchor,
-                "mentioned_municipality": _keywords(m for m in item.municipalities if m not in participating),
-                "topic": _keywords(item.topics),
-                "has_decision": YES if item.decisions else NO,
-                "procedural": YES if item.procedural else NO,
-                "title": item.title,
-                "text": item.text,
-                "decisions": "\n".join(item.decisions),
-            }
-        )
-    mentioned = [m for m in dict.fromkeys((*meeting.mentioned_municipalities,
-                                           *(m for i in meeting.items for m in i.municipalities)))
-                 if m not in participating]
-    for passage in meeting.passages:
-        body, attendance = split_attendance(passage.text, meeting)
-        folded = passage.text.casefold()
-        docs.append(
-            {
-                **common,
-                "kind": KIND_PASSAGE,
-                "item_id": passage_id(meeting.id, passage.number),
-                "anchor": passage.anchor,
-                "heading": passage.title,
-                "passage": body,
-                "attendance": attendance,
-                "passage_text": passage.text,
-                "mentioned_municipality": _keywords(m for m in mentioned if m.casefold() in folded),
-            }
-        )
-    if len(docs) > 1:
-        first = len(docs) - len(meeting.passages) if meeting.passages else 1
-        docs[first]["header"] = header
-    return [{k: v for k, v in d.items() if v is not None and v != ""} for d in docs]
 
 
 # ---------------------------------------------------------------- build

@@ -236,7 +236,8 @@ def split_passages(text: str, meeting: Meeting) -> tuple[Passage, ...]:
         for blocks in _group(_blocks(region)):
             body = "\n\n".join("\n".join(line.rstrip() for line in b) for b in blocks)
             lines_of = [line for b in blocks for line in b]
-            out.append(Passage(number=len(out) + 1, title=_title(lines_of), text=body))
+            out.append(Passage(number=len(out) + 1, title=_title(lines_of), text=body,
+                               attendance=split_attendance(body, meeting)[1]))
     return tuple(out)
 
 

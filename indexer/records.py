@@ -73,10 +73,25 @@ class Passage:
     number: int  # 1, 2, … in document order
     title: str  # the first heading or line, shortened
     text: str  # as in the cleaned file, line breaks kept
+    attendance: str = ""  # the lines of ``text`` that list attendees (names, roles, parties)
 
     @property
     def anchor(self) -> str:
         return passage_anchor(self.number)
+
+    @property
+    def body(self) -> str:
+        """The non-blank lines of ``text`` that are not attendance lines (those are a
+        subsequence of its lines, taken out in order)."""
+        listed = iter(self.attendance.splitlines())
+        pending = next(listed, None)
+        kept: list[str] = []
+        for line in self.text.splitlines():
+            if pending is not None and line == pending:
+                pending = next(listed, None)
+            elif line.strip():
+                kept.append(line)
+        return "\n".join(kept)
 
 
 @dataclass(frozen=True)

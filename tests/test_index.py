@@ -14,11 +14,8 @@ from conftest import CORPUS, ROOT
 
 from indexer import generations as gens
 from indexer.errors import IndexBusy, IndexMissing, ProtokollError
-from indexer.index import (
-    build_index,
-    index_meetings,
-    walk_corpus,
-)
+from indexer.corpus import walk_corpus
+from indexer.index import build_index, index_meetings
 from indexer.query import SearchRequest
 from indexer.records import AgendaItem, Meeting
 from indexer.search import SearchService
@@ -249,7 +246,7 @@ def _write_schema_1_index(corpus: Path, index_dir: Path) -> None:
 
     from whoosh import index as windex
 
-    from indexer.index import documents
+    from indexer.documents import documents
     from indexer.pipeline import meeting_from_bytes
     from indexer.schema import build_schema
 

@@ -104,6 +104,22 @@ def test_attendance_lines_are_split_from_the_rest() -> None:
     assert "Justerare: Bo Lund" in other
 
 
+def test_passages_carry_their_attendance_lines_through_the_meeting_record() -> None:
+    """The passage stage splits the attendance lines off; the record keeps them (and the JSON
+    round trip too), and ``body`` is what is left, so the indexer does no splitting of its own."""
+    meeting = Meeting(id="m", source="m.txt", sha256="0", format="txt",
+                      attendees=(Attendee("Per Ek", role="upphandlare"),))
+    text = ("Protokoll från styrelsen\nBeslutande\nAnna Berg (S), ordförande\n\n"
+            "Övriga: Per Ek, upphandlare\n\nJusterare: Bo Lund\nMötet hölls i Storbyn.")
+    (passage,) = split_passages(text, meeting)
+    assert passage.attendance.splitlines() == ["Beslutande", "Anna Berg (S), ordförande",
+                                               "Övriga: Per Ek, upphandlare"]
+    assert passage.body.splitlines() == ["Protokoll från styrelsen", "Justerare: Bo Lund",
+                                         "Mötet hölls i Storbyn."]
+    again = Meeting.from_dict({**meeting.to_dict(), "passages": [passage.__dict__]})
+    assert again.passages == (passage,)
+
+
 # ---------------------------------------------------------------- indexed and ranked
 
 
