@@ -289,9 +289,11 @@ def _facet_options(command: Callable[..., None]) -> Callable[..., None]:
 @click.option("--per-sida", "page_size", type=int, default=10, help="Träffar per sida.")
 @_index_option
 @click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON.")
+@click.option("--bara-mina-ord", "exact_words", is_flag=True,
+              help="Sök bara orden du skrev, utan närliggande begrepp (som begrepp=av på webben).")
 def search(
     query: str, fran: str | None, till: str | None, sort: str, page: int, page_size: int,
-    index_dir: Path | None, as_json: bool, **facets: Any,
+    index_dir: Path | None, as_json: bool, exact_words: bool, **facets: Any,
 ) -> None:
     """Sök i protokollen, t.ex. protokoll search "e-tjänster" --kommun Umeå.
 
@@ -308,7 +310,7 @@ def search(
 
     args: dict[str, object] = {
         "q": query, "fran": fran, "till": till, "sort": sort,
-        "sida": str(page), "per_sida": str(page_size),
+        "sida": str(page), "per_sida": str(page_size), "begrepp": "av" if exact_words else "",
     }
     for spec in FACET_SPECS:
         chosen = facets[spec.param]

@@ -212,10 +212,11 @@ class TrendsRequest:
     by: str = "organisation"  # organisation | kommun
     year_from: int | None = None
     year_to: int | None = None
+    concepts: bool = True  # count concept-group members too, as the search does
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any]) -> TrendsRequest:
-        base = SearchRequest.from_args({k: _multi(args, k) for k in ("q", *FACETS)})
+        base = SearchRequest.from_args({k: _multi(args, k) for k in ("q", CONCEPTS_PARAM, *FACETS)})
         by = _single(args, "per") or "organisation"
         if by not in ("organisation", "kommun"):
             raise QueryError("Parametern per ska vara organisation eller kommun.", "per")
@@ -227,7 +228,7 @@ class TrendsRequest:
                 f"Årsintervallet är bakvänt: från {year_from} ligger efter till {year_to}. "
                 "Byt plats på åren.", "fran_ar"
             )
-        return cls(base.q, topic, base.filters, by, year_from, year_to)
+        return cls(base.q, topic, base.filters, by, year_from, year_to, base.concepts)
 
     def to_args(self) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
@@ -242,6 +243,8 @@ class TrendsRequest:
             out.append(("fran_ar", str(self.year_from)))
         if self.year_to:
             out.append(("till_ar", str(self.year_to)))
+        if not self.concepts:
+            out.append((CONCEPTS_PARAM, "av"))
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -252,4 +255,5 @@ class TrendsRequest:
             "by": self.by,
             "year_from": self.year_from,
             "year_to": self.year_to,
+            "concepts": self.concepts,
         }

@@ -292,7 +292,7 @@ class SearchService:
     def trends(self, request: TrendsRequest) -> TrendsResult:
         from indexer.browse import mark_gaps, trend_series
 
-        cq = compile_query(request.q)
+        cq = compile_query(request.q, concepts=request.concepts)
         searcher, arrays, _ = self._searcher()
         notes = [cq.message] if cq.message else []
         # Trends count agenda items, as they always have: a passage is no unit of business, and

@@ -209,9 +209,9 @@ def test_json_and_csv_hits_carry_kind_and_source(passage_index: Path, tmp_path: 
     assert "omnamnd_kommun" in body["facets"]
     raw = client.get("/api/search.csv?q=upphandlare").data.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(raw)))
-    assert Counter(r["typ"] for r in rows) == {"item": 1, "passage": 2}
+    assert Counter(r["typ"] for r in rows) == {"punkt": 1, "avsnitt": 2}
     assert {r["källfil"] for r in rows} >= {"narvaro-upphandlare.txt"}
-    assert any(r["länk"].endswith("#avsnitt-1") for r in rows if r["typ"] == "passage")
+    assert any(r["länk"].endswith("#avsnitt-1") for r in rows if r["typ"] == "avsnitt")
 
 
 def test_passage_hit_opens_the_meeting_page_at_the_passage_with_words_marked(passage_index: Path) -> None:

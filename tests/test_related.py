@@ -162,3 +162,48 @@ def test_bundled_corpus_fiber_suggests_nothing_and_examples_hit(service) -> None
     assert service.search(SearchRequest(q="fiber")).suggestion is None
     for example in EXAMPLES:
         assert service.search(SearchRequest(q=example)).total > 0, example
+
+
+def test_trends_follow_the_concepts_switch(tmp_path: Path) -> None:
+    """Trends count what the search finds: with concepts by default, without on begrepp=av
+    (service, web page checkbox and the JSON API)."""
+    from bs4 import BeautifulSoup
+
+    from indexer.query import TrendsRequest
+    from webui import create_app
+
+    index_dir = tmp_path / "index"
+    index_meetings(index_dir, MEETINGS)
+    service = SearchService(index_dir)
+    try:
+        on = service.trends(TrendsRequest(q="delårsbokslut"))
+        off = service.trends(TrendsRequest(q="delårsbokslut", concepts=False))
+    finally:
+        service.close()
+    assert on.total == 1 and off.total == 0
+    request = TrendsRequest.from_args({"q": "delårsbokslut", "begrepp": "av"})
+    assert request.concepts is False and ("begrepp", "av") in request.to_args()
+    assert TrendsRequest.from_args(dict(request.to_args())) == request
+    client = create_app({"TESTING": True, "INDEX_DIR": str(index_dir)}).test_client()
+    assert client.get("/api/trends?q=delårsbokslut").get_json()["total"] == 1
+    assert client.get("/api/trends?q=delårsbokslut&begrepp=av").get_json()["total"] == 0
+    page = BeautifulSoup(client.get("/trender?q=delårsbokslut&begrepp=av").data, "html.parser")
+    box = page.select_one("form.trend-form input[type=checkbox][name=begrepp]")
+    assert box is not None and box.has_attr("checked")
+
+
+def test_cli_search_can_leave_concepts_out(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from indexer.cli import cli
+
+    index_dir = tmp_path / "index"
+    index_meetings(index_dir, MEETINGS)
+    runner = CliRunner()
+    on = runner.invoke(cli, ["search", "delårsbokslut", "--index", str(index_dir), "--json"])
+    off = runner.invoke(cli, ["search", "delårsbokslut", "--index", str(index_dir), "--json",
+                               "--bara-mina-ord"])
+    assert on.exit_code == 0 and off.exit_code == 0, (on.output, off.output)
+    assert json.loads(on.output)["total"] == 1 and json.loads(off.output)["total"] == 0

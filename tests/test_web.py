@@ -198,7 +198,7 @@ def test_csv_export_has_every_hit(client) -> None:
         assert len(rows) - 1 == total
         link, kind, source = (rows[0].index(c) for c in ("länk", "typ", "källfil"))
         assert all(r[link].startswith("http://localhost/mote/") for r in rows[1:])
-        assert all(r[kind] in ("item", "passage") and r[source] for r in rows[1:])
+        assert all(r[kind] in ("punkt", "avsnitt") and r[source] for r in rows[1:])
 
 
 def test_search_link_on_page_is_the_html_twin_of_the_api(client) -> None:
