@@ -6,6 +6,7 @@ variants (zip bomb at full size, 60 MB file, four clients of expensive queries) 
 from __future__ import annotations
 
 import shutil
+import os
 from pathlib import Path
 
 import pytest
@@ -395,6 +396,20 @@ def test_heavy_queries_take_turns(built_index: Path) -> None:
     for t in threads:
         t.join(timeout=30)
     assert not overlap[0]
+
+
+def test_heavy_query_without_a_usable_lock_file_is_still_answered(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """The heavy-query queue is a lock file in the temp folder, one per user; when it cannot be
+    opened (no such folder, not ours) the query runs paced instead of failing."""
+    from indexer import budget
+
+    assert str(os.getuid()) in budget.HEAVY_LOCK.name
+    monkeypatch.setattr(budget, "HEAVY_LOCK", tmp_path / "finns-inte" / "kö.lock")
+    b = budget.QueryBudget(seconds=5)
+    with b.turn(heavy=True):
+        ran = True
+    assert ran and b.heavy and not b.spent
 
 
 def test_ordinary_queries_are_not_heavy():
