@@ -199,6 +199,10 @@ def _index_terms(word: str) -> tuple[str, ...]:
     terms = [EXACT + word, stem, FOLD + fold(stem), PART + stem]
     if "-" in word:
         parts = _hyphen_part_terms(word)
+        # Each piece as written, too: "christin" typed alone is that exact form in
+        # "Ann-Christin", and must outrank "Christina" (same Snowball stem, another name).
+        terms.extend(EXACT + piece for piece in word.split("-")
+                     if len(piece) >= MIN_HYPHEN_PART and not is_stopword(piece))
     else:
         parts = [stem_sv(p) for p in compound_spans(word)]
     terms.extend(PART + t for t in parts)

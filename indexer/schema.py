@@ -38,7 +38,8 @@ from indexer.records import passage_anchor
 # 2: fewer written terms per word (analysis.written_terms), meeting_json without item texts.
 # 3: passage documents; header, attendance and mentioned-municipality fields (issue 11).
 # 4: nested sub-compounds, truncated first parts and accent-folded parts (analysis.index_terms).
-SCHEMA_VERSION = 4
+# 5: the pieces of a hyphenated word are exact forms too ("=christin" in "Ann-Christin").
+SCHEMA_VERSION = 5
 
 KIND_ITEM = "item"
 KIND_PASSAGE = "passage"

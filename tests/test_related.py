@@ -207,3 +207,23 @@ def test_cli_search_can_leave_concepts_out(tmp_path: Path) -> None:
                                "--bara-mina-ord"])
     assert on.exit_code == 0 and off.exit_code == 0, (on.output, off.output)
     assert json.loads(on.output)["total"] == 1 and json.loads(off.output)["total"] == 0
+
+
+def test_piece_of_a_hyphenated_name_is_found_as_typed(tmp_path: Path) -> None:
+    """"christin" occurs as written only in "Ann-Christin"; "Christina" shares its Snowball stem.
+    The piece of a hyphenated word is an exact form, so the one document holding it comes first."""
+    index_dir = tmp_path / "index"
+    meetings = [
+        _meeting(f"cx-{n}", f"2020-0{n}-01",
+                 AgendaItem("1", "Rapport", f"Christina Ek redogjorde för läget, möte {n}."))
+        for n in range(1, 5)
+    ] + [_meeting("cx-9", "2020-09-01",
+                  AgendaItem("1", "Ekonomi", "Ann-Christin Berg redogjorde för budgeten."))]
+    index_meetings(index_dir, meetings)
+    service = SearchService(index_dir)
+    try:
+        result = service.search(SearchRequest(q="christin"))
+    finally:
+        service.close()
+    assert result.total == 5
+    assert result.hits[0].meeting_id == "cx-9"
