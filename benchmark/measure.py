@@ -69,22 +69,13 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return (time.perf_counter() - start) * 1000, value
 
 
-class PeakRss:
-    """Samples the summed RSS of a process and all its children until stopped.
+class _Sampler:
+    """Calls ``sample_once`` every ``interval`` seconds on a thread, from ``with`` to its end
+    (and once more at the end)."""
 
-    Whoosh's multiprocess writer and the parsing pool run in child processes, so the parent's
-    own RSS would understate the memory a build needs; sampling the tree every 100 ms catches
-    the peak (a spike shorter than that can be missed, which only makes the number optimistic
-    by a little).
-    """
+    interval = 0.1
 
-    def __init__(self, pid: int) -> None:
-        import psutil
-
-        self._root = psutil.Process(pid)
-        self._psutil = psutil
-        self.peak_bytes = 0
-        self.peak_pss_bytes = 0
+    def __init__(self) -> None:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -95,6 +86,37 @@ class PeakRss:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+        self.sample_once()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.sample_once()
+            self._stop.wait(self.interval)
+
+    def sample_once(self) -> None:
+        raise NotImplementedError
+
+
+class PeakRss(_Sampler):
+    """Samples the summed RSS of a process and all its children until stopped.
+
+    Whoosh's multiprocess writer and the parsing pool run in child processes, so the parent's
+    own RSS would understate the memory a build needs; sampling the tree every 100 ms catches
+    the peak (a spike shorter than that can be missed, which only makes the number optimistic
+    by a little).
+    """
+
+    interval = RSS_INTERVAL_S
+
+    def __init__(self, pid: int) -> None:
+        import psutil
+
+        super().__init__()
+        self._root = psutil.Process(pid)
+        self._psutil = psutil
+        self.peak_bytes = 0
+        self.peak_pss_bytes = 0
+        self._samples = 0
 
     def sample(self) -> int:
         return self._tree_sum(lambda proc: proc.memory_info().rss)
@@ -117,14 +139,11 @@ class PeakRss:
                 continue  # a child that just exited
         return total
 
-    def _run(self) -> None:
-        n = 0
-        while not self._stop.is_set():
-            self.peak_bytes = max(self.peak_bytes, self.sample())
-            if n % PSS_EVERY == 0:  # reading smaps costs more than RSS: once a second
-                self.peak_pss_bytes = max(self.peak_pss_bytes, self.sample_pss())
-            n += 1
-            self._stop.wait(RSS_INTERVAL_S)
+    def sample_once(self) -> None:
+        self.peak_bytes = max(self.peak_bytes, self.sample())
+        if self._samples % PSS_EVERY == 0:  # reading smaps costs more than RSS: once a second
+            self.peak_pss_bytes = max(self.peak_pss_bytes, self.sample_pss())
+        self._samples += 1
 
     @property
     def peak_mb(self) -> float:
@@ -135,29 +154,19 @@ class PeakRss:
         return round(self.peak_pss_bytes / 2**20, 1)
 
 
-class PeakDisk:
+class PeakDisk(_Sampler):
     """Samples the bytes under ``folder`` (an index directory: generations and the indexer's
     scratch files, see ``indexer.generations.writer_lock``) every half second until stopped."""
 
+    interval = DISK_INTERVAL_S
+
     def __init__(self, folder: Path) -> None:
+        super().__init__()
         self._folder = folder
         self.peak_bytes = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+    def sample_once(self) -> None:
         self.peak_bytes = max(self.peak_bytes, _tree_bytes(self._folder))
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak_bytes = max(self.peak_bytes, _tree_bytes(self._folder))
-            self._stop.wait(DISK_INTERVAL_S)
 
     @property
     def peak_mb(self) -> float:

@@ -90,6 +90,8 @@ def test_small_benchmark_end_to_end(tmp_path: Path) -> None:
     assert set(saved["index"]) >= {"seconds", "meetings_per_s", "mb_per_s", "peak_rss_mb", "size_mb"}
     assert saved["index"]["peak_rss_mb"] > 0 and saved["index"]["size_mb"] > 0
     assert 0 < saved["index"]["peak_pss_mb"] <= saved["index"]["peak_rss_mb"] * 1.05
+    # The index folder at its fullest holds at least the finished index.
+    assert saved["index"]["peak_disk_mb"] >= saved["index"]["size_mb"] * 0.99
     assert saved["query"]["n"] == len(firsts) and saved["query"]["p50_ms"] > 0
     assert saved["incremental_s"] is not None and saved["incremental_s"] > 0
     for peer in ("sqlite_fts5", "tantivy"):

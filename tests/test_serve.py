@@ -282,6 +282,10 @@ def test_ctrl_c_stops_every_process_cleanly(built_index: Path, access_log: bool)
         wait_until_up(f"http://127.0.0.1:{port}/")
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/?q=beslut", timeout=REQUEST_TIMEOUT_S) as response:
             assert response.status == 200
+        from benchmark.web import server_memory_mb
+
+        memory = server_memory_mb(proc)  # type: ignore[arg-type]
+        assert memory is not None and memory > 0  # master + 2 workers, what the bench reports
     finally:
         output = stop_with_ctrl_c(proc)
     assert proc.returncode == 0, output
