@@ -42,7 +42,7 @@ from indexer.schema import build_schema, meeting_filter
 COMMIT_EVERY = 1000
 WRITER_LIMIT_MB = 256
 BULK_PROCS = 2  # Whoosh sub-writers for a rebuild
-REBUILD_BATCHES = 8  # commits per rebuild (``rebuild_batch_bytes``)
+REBUILD_BATCHES = 5  # commits per rebuild at most (``rebuild_batch_bytes``)
 REBUILD_BATCH_MIN_BYTES = 8 * 2**20
 IN_FLIGHT_PER_WORKER = 8  # parsed meetings queued ahead of the writer, per parse worker
 BULK_MIN_FILES = 500  # below this the sub-writers' start-up costs more than they save
@@ -337,17 +337,20 @@ def _write_all(
 
 
 def rebuild_batch_bytes(total: int) -> int:
-    """Source bytes per commit of a rebuild: an eighth of the archive, at least 8 MB.
+    """Source bytes per commit of a rebuild: at most ``REBUILD_BATCHES`` even batches of at
+    least ``REBUILD_BATCH_MIN_BYTES`` each (a small archive is one batch).
 
     Whoosh's writer sorts every posting of an uncommitted segment through run files of pickled
-    tuples, about 26× the source text (2 000 meetings: 440 MB of runs beside an 83 MB index,
-    peak disk 6.3× the final index; BENCHMARKS.md). Committing in batches deletes each batch's
-    runs, so they never exceed what one batch needs: with eighths the peak stays near 1.7× the
-    index. The price is more segments (8 × ``BULK_PROCS``), never merged during the rebuild
-    (a merge would sort them all again); scores are unaffected, since Whoosh's statistics span
-    all segments. Small archives stay one batch.
+    tuples, about 26× the source text (2 000 meetings in one batch: 440 MB of runs beside an
+    83 MB index, peak disk 6.3× the final index; BENCHMARKS.md). Committing in batches deletes
+    each batch's runs, so they never exceed one batch's: with the index about 5× the source,
+    five batches keep the peak under 2× the final index. Each batch adds ``BULK_PROCS``
+    segments, never merged during the rebuild (a merge would sort them all again); scores are
+    unaffected, since Whoosh's statistics span all segments, but every query term is looked up
+    in every segment (about 14 µs each, measured), which is why there are not more batches.
     """
-    return max(total // REBUILD_BATCHES, REBUILD_BATCH_MIN_BYTES)
+    batches = max(1, min(REBUILD_BATCHES, total // REBUILD_BATCH_MIN_BYTES))
+    return -(-total // batches)
 
 
 def _size(path: Path) -> int:
