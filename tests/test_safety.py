@@ -5,6 +5,7 @@ variants (zip bomb at full size, 60 MB file, four clients of expensive queries) 
 
 from __future__ import annotations
 
+import json
 import shutil
 import os
 from pathlib import Path
@@ -13,7 +14,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import SEEDS
 
-from indexer.index import OUTSIDE_REASON, build_index
+from indexer.corpus import OUTSIDE_REASON
+from indexer.index import build_index
 
 PASSWD = "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
 
@@ -431,3 +433,33 @@ def test_ordinary_queries_are_not_heavy():
     hostile = " ".join(f"{a}{b}ordningsfråga" for a in ("kvarts", "ostrut", "xylof", "brandv")
                        for b in ("ab", "ce", "di", "fo", "gu"))  # 20 long unknown words, as the red team sent
     assert distinct_terms(hostile) > HEAVY_TERMS
+
+
+def test_checksums_trust_size_and_mtime_and_check_hashes_everything(sound_index: tuple[Path, Path],
+                                                                    tmp_path: Path) -> None:  # fmt: skip
+    """Opening an index hashes only files whose size or mtime changed (hashing 5 GB costs 15 s
+    per search process at 100 000 meetings); ``index --check`` hashes every file, so a damaged
+    file whose mtime was forged back is still found there. Writing the list after a commit
+    keeps the entries of unchanged files instead of hashing them again."""
+    from indexer import integrity
+    from indexer.generations import current_generation
+
+    _, sound = sound_index
+    index = tmp_path / "I"
+    shutil.copytree(sound, index)  # copy2 keeps the mtimes
+    gen = current_generation(index)
+    assert gen is not None
+    assert integrity.checksum_problems(gen) == [] == integrity.check_index(index)
+    trm = next(gen.glob("*.trm"))
+    st = trm.stat()
+    _flip_bytes(gen)
+    os.utime(trm, ns=(st.st_atime_ns, st.st_mtime_ns))  # forged: same size, same mtime
+    before = json.loads((gen / integrity.CHECKSUMS).read_text(encoding="utf-8"))[trm.name]
+    integrity.write_checksums(gen)  # as after an incremental commit: not hashed again
+    after = json.loads((gen / integrity.CHECKSUMS).read_text(encoding="utf-8"))[trm.name]
+    assert after == before and before["mtime_ns"] == st.st_mtime_ns
+    assert integrity.checksum_problems(gen) == []  # trusted on open: size and mtime match
+    assert any(trm.name in p for p in integrity.checksum_problems(gen, strict=True))
+    assert integrity.check_index(index) and "skadat" in integrity.check_index(index)[0]
+    os.utime(trm)  # an ordinary write would have moved the mtime: then opening finds it too
+    assert any(trm.name in p for p in integrity.checksum_problems(gen))
