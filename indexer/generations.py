@@ -5,8 +5,8 @@ Layout of an index directory::
     index_dir/
         CURRENT              one line: the name of the live generation ("gen-000003")
         indexer.lock         fcntl lock held by the one running indexer
-        tmp/                 scratch files of the running indexer (Whoosh's sort runs), see
-                             ``writer_lock``; emptied whenever an indexer takes the lock
+        tmp/                 temporary files of the running indexer (OCR images and the
+                             like), see ``writer_lock``; emptied whenever an indexer takes the lock
         gen-000002/          the previous generation, kept so open searchers never lose files
         gen-000003/          a Whoosh index + protokoll-index.json (schema version)
 
@@ -37,6 +37,7 @@ from indexer.schema import SCHEMA_VERSION
 POINTER = "CURRENT"
 LOCK_FILE = "indexer.lock"
 SCRATCH_DIR = "tmp"
+WHOOSH_SCRATCH = "MAIN.tmp"  # Whoosh's writer: "<indexname>.tmp" inside the generation
 META_FILE = "protokoll-index.json"
 PREFIX = "gen-"
 
@@ -173,15 +174,17 @@ def writer_lock(index_dir: Path, *, wait: bool = False) -> Iterator[None]:
 
 @contextmanager
 def _scratch(folder: Path) -> Iterator[None]:
-    """Temporary files of the lock holder (and its forked sub-writers) go to ``folder``.
+    """Temporary files of the lock holder and its forked workers go to ``folder``.
 
-    Whoosh's writer sorts postings through run files in ``tempfile.gettempdir()``; on a build of
-    many meetings they are the largest files on disk while they last (BENCHMARKS.md). In the
-    index directory they land on the disk the user chose for the index, not on a small ``/tmp``
-    (often RAM), count toward what ``protokoll bench`` measures as the build's peak disk, and are
-    removed by the next indexer after a crash or ``kill -9`` (only the lock holder writes here).
+    Whoosh's writer keeps its sort runs in ``<generation>/MAIN.tmp`` (the largest files on disk
+    while a batch lasts, BENCHMARKS.md); everything else that asks ``tempfile`` (OCR page images,
+    PDF renderings) lands here, on the disk the user chose for the index rather than a small
+    ``/tmp``. Only the lock holder writes either place, so whatever a crash or ``kill -9`` left
+    behind in them is removed when the next indexer takes the lock.
     """
     shutil.rmtree(folder, ignore_errors=True)
+    for gen in folder.parent.glob(PREFIX + "*"):
+        shutil.rmtree(gen / WHOOSH_SCRATCH, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     previous, tempfile.tempdir = tempfile.tempdir, str(folder)
     try:

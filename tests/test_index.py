@@ -362,17 +362,21 @@ def test_rebuild_in_batches_gives_the_same_answers_and_scores(corpus_copy: Path,
 
 
 def test_indexer_scratch_files_live_in_the_index_folder_and_are_removed(tmp_path: Path) -> None:
-    """Whoosh's sort runs go to tempfile's folder: while an indexer holds the lock that is the
-    index folder's ``tmp``, emptied at the start (a crash's leftovers) and removed at the end."""
+    """While an indexer holds the lock, tempfile's folder is the index folder's ``tmp``, emptied
+    at the start (a crash's leftovers, with Whoosh's sort runs) and removed at the end."""
     import tempfile
 
     index_dir = tmp_path / "ix"
     (index_dir / gens.SCRATCH_DIR).mkdir(parents=True)
     (index_dir / gens.SCRATCH_DIR / "kraschrest.run").write_bytes(b"x" * 100)
+    runs = index_dir / "gen-000001" / gens.WHOOSH_SCRATCH  # a killed writer's sort runs
+    runs.mkdir(parents=True)
+    (runs / "abc.run").write_bytes(b"x" * 100)
     outside = tempfile.gettempdir()
     with gens.writer_lock(index_dir):
         assert Path(tempfile.gettempdir()) == index_dir / gens.SCRATCH_DIR
         assert not (index_dir / gens.SCRATCH_DIR / "kraschrest.run").exists()
+        assert not runs.exists() and runs.parent.is_dir()
         with tempfile.NamedTemporaryFile(delete=False) as f:
             assert Path(f.name).parent == index_dir / gens.SCRATCH_DIR
     assert tempfile.gettempdir() == outside
