@@ -80,6 +80,31 @@ def test_county_council_is_inferred_from_its_house() -> None:
     assert any(w.field == "organisation" for w in meeting.warnings)
 
 
+def test_a_county_council_is_inferred_by_its_own_former_name() -> None:
+    meeting = parse("FÖREDRAGNINGSLISTA\nPlats Landstingshuset, Falun\nLandstingsstyrelsen\n")
+    assert meeting.organisation == "Landstinget Dalarna"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Protokoll 1 (9)\nPlats och tid Rum 4, 2019-01-15\nProtokollet är anslaget på "
+         "kommunens anslagstavla, se vaxjo.se/anslagstavla.", "Växjö kommun"),
+        ("Program för mötet\nAnmäl förhinder till eva.ek@regionvasterbotten.se eller tfn 010-1\n",
+         "Region Västerbotten"),
+        ("Minnesanteckningar\nFrågor: info@umearegionen.se\n", "Umeåregionen"),
+    ],
+)
+def test_a_body_named_only_in_its_web_or_mail_address(text: str, expected: str) -> None:
+    assert parse(text).organisation == expected
+
+
+def test_an_unknown_domain_or_a_body_named_in_the_text_wins_over_an_address() -> None:
+    assert parse("Minnesanteckningar\nKontakt: info@exempelbolaget.se\n").organisation is None
+    named = parse("Samordningsförbundet Gröna Dalen\nProtokoll\nKontakt: per.ek@umea.se\n")
+    assert named.organisation == "Samordningsförbundet Gröna Dalen"
+
+
 def test_folder_default_fills_only_what_the_text_lacks() -> None:
     defaults = FolderDefaults(organisation="Samordningsförbundet Gröna Dalen")
     assert parse("Anteckningar utan rubrik, 2019-01-01.", defaults).organisation == (
