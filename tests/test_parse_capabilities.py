@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from indexer.clean import clean
 from indexer.cli import cli
-from indexer.parse import header, items, parse_minutes
+from indexer.parse import header, items, marks, parse_minutes
 from indexer.records import FolderDefaults, Meeting
 
 SHA = "ab" * 32
@@ -184,6 +184,34 @@ def test_item_numbers_glued_to_the_previous_word() -> None:
     text = ("Ärenden:1. Information om trafiken(Muntlig information)2. Anvisningar för budget 2014"
             "Utskottsbeslut: bifall3. Internkontrollplan för 2013")
     assert [i.number for i in parse(text).items] == ["1", "2", "3"]
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        ("Protokoll\n$ 28 Val av justerare\nAnna Ek utses.\n$ 29 Budget för 2015\nBudgeten antas.\n",
+         ["§ 28", "§ 29"]),
+        ("Protokoll\nS 28 Val av justerare\nAnna Ek utses.\nS 29 Budget för 2015\nBudgeten antas.\n",
+         ["§ 28", "§ 29"]),
+        ("Protokoll\nl 28 Val av justerare\nAnna Ek utses.\n§ 29 Budget för 2015\nBudgeten antas.\n",
+         ["§ 28", "§ 29"]),
+        ("Protokoll\n§ 19 Val av justerare\nAnna Ek utses.\n§ 2O Budget för 2015\nBudgeten antas.\n",
+         ["§ 19", "§ 20"]),
+        ("Protokoll\n§ 9 Val av justerare\nAnna Ek utses.\n§ l0 Budget för 2015\nBudgeten antas.\n",
+         ["§ 9", "§ 10"]),
+    ],
+)
+def test_ocr_damaged_item_marks(text: str, numbers: list[str]) -> None:
+    meeting = parse(text)
+    assert [(i.number, i.title) for i in meeting.items] == list(
+        zip(numbers, ["Val av justerare", "Budget för 2015"], strict=True))
+
+
+def test_ocr_repair_keeps_positions_and_leaves_ordinary_text_alone() -> None:
+    text = "Anna S 1 Val\nS 28 Budget och mer\n§ l0 Val av justerare"
+    repaired = marks.repair(text)
+    assert len(repaired) == len(text)
+    assert repaired == "Anna S 1 Val\nS 28 Budget och mer\n§ 10 Val av justerare"
 
 
 def test_an_abbreviation_does_not_end_a_title() -> None:
