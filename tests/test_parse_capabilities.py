@@ -214,6 +214,34 @@ def test_ocr_repair_keeps_positions_and_leaves_ordinary_text_alone() -> None:
     assert repaired == "Anna S 1 Val\nS 28 Budget och mer\n§ 10 Val av justerare"
 
 
+def test_lettered_items_before_numbered_ones() -> None:
+    text = ("Protokoll\nA. Mötets öppnande\nOrdföranden öppnade mötet.\nB. Val av justerare\n"
+            "Eva Ek utses.\n1. Budget för 2015\nBudgeten antas.\n2. Övriga frågor\nInga.\n")
+    assert [(i.number, i.title) for i in parse(text).items] == [
+        ("A", "Mötets öppnande"), ("B", "Val av justerare"), ("1", "Budget för 2015"), ("2", "Övriga frågor")]
+
+
+def test_letters_split_from_their_run_together_titles() -> None:
+    text = ("Kallelse till direktionen A B C D Mötets öppnande Upprop Val av justerare "
+            "Godkännande av dagordning 1. Budget för 2015 Budgeten föreslås. 2. Taxor för 2015 Nya taxor.")
+    assert [(i.number, i.title) for i in parse(text).items][:5] == [
+        ("A", "Mötets öppnande"), ("B", "Upprop"), ("C", "Val av justerare"),
+        ("D", "Godkännande av dagordning"), ("1", "Budget för 2015")]
+
+
+def test_a_number_column_apart_from_its_title_column() -> None:
+    text = ("Föredragningslista\n\n1\n2\n3\n4\nVal av justerare\nGodkännande av dagordning\n"
+            "Budget för 2015\nÖvriga frågor\n\nBilagor följer.\n")
+    assert [(i.number, i.title) for i in parse(text).items] == [
+        ("1", "Val av justerare"), ("2", "Godkännande av dagordning"), ("3", "Budget för 2015"),
+        ("4", "Övriga frågor")]
+
+
+def test_a_run_of_numbers_before_prose_is_not_a_column_of_items() -> None:
+    text = "Tabell\n1 2 3 Antalet elever ökade kraftigt under året och lärarna var fler än förut.\n"
+    assert parse(text).items == ()
+
+
 def test_an_abbreviation_does_not_end_a_title() -> None:
     title, rest = items.split_title("Avstämning - Införande gem. PA-system Hittills har tre kommuner "
                                     "gått över.", line_mode=False)
@@ -322,7 +350,8 @@ def test_no_input_stops_the_parser(text: str) -> None:
     assert Meeting.from_dict(meeting.to_dict()) == meeting
 
 
-@pytest.mark.parametrize("unit", ["Kommunalförbundet ", "A " * 3, "– x\n", "1 ", "den 3 april ", "Ö-"])
+@pytest.mark.parametrize("unit", ["Kommunalförbundet ", "A " * 3, "– x\n", "1 ", "den 3 april ", "Ö-",
+                                  "A B C D ", "1  2\n", "11", "$ 1 Val ", "S 1 Val\n"])
 def test_long_repetitive_input_parses(unit: str) -> None:
     meeting = parse(unit * 4000)  # a runaway (catastrophic) pattern would never return here
     assert isinstance(meeting, Meeting)

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from indexer import reference
-from indexer.parse import layouts, sequence
+from indexer.parse import label_runs, layouts, sequence
 from indexer.parse.decisions import _SUBJECT_VERB
 from indexer.parse.labels import regex
 
@@ -92,6 +92,8 @@ def find_items(text: str) -> list[ItemSpan]:
             continue
         candidates.append((match.start(), match.end(), match, True))
     for match in _INLINE_NUMBER.finditer(text):
+        if match.group("num") and sequence.after_label_word(text, match.start()):
+            continue  # "kl 13 Mötet": a time, not item 13
         if not _furniture_after(text, match.end()):
             candidates.append((match.start(), match.end(), match, False))
     candidates.sort(key=lambda c: (c[0], not c[3]))
@@ -123,6 +125,7 @@ def find_items(text: str) -> list[ItemSpan]:
     kept = [s for s in spans if not _attendance_note(text, s)]
     if len(kept) < len(spans):
         spans = _drop_lonely_start(kept)
+    spans = _with_labelled(text, spans)
     if not spans:
         return _unnumbered(text)
     # A contents list can outvote a weak numbered reading (paragraph numbers in an attendance
@@ -131,6 +134,23 @@ def find_items(text: str) -> list[ItemSpan]:
     contents = _as_spans(found)
     if len(contents) > 2 * len(spans) or (layouts.has_leaders(text, found) and len(contents) > len(spans)):
         return contents
+    return spans
+
+
+def _with_labelled(text: str, spans: list[ItemSpan]) -> list[ItemSpan]:
+    """Lettered items ("A. Ekonomisk rapport") and a label column split from its titles
+    ("A B C Sammanträdet öppnas Upprop Val av justerare") join the numbered items. Numbered
+    spans inside a split column (its labels, read as items without titles) give way to it; a
+    column whose numbers head items elsewhere is a list of contents."""
+    for lo, found in (label_runs.split_columns(text, _is_proper_title_word), label_runs.lettered(text)):
+        if not found:
+            continue
+        hi = found[-1][1] + 1  # numbered items after the last title stay
+        kept = [s for s in spans if not lo <= s.start < hi]
+        if {label for _, _, label in found} & {s.number for s in kept}:
+            continue  # the same numbers head the items further on: the column was a contents list
+        extra = [ItemSpan(label, i + 1, None, start, body, True) for i, (start, body, label) in enumerate(found)]
+        spans = sorted(kept + extra, key=lambda s: s.start)
     return spans
 
 
