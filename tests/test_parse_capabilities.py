@@ -242,6 +242,21 @@ def test_a_run_of_numbers_before_prose_is_not_a_column_of_items() -> None:
     assert parse(text).items == ()
 
 
+def test_numbering_that_restarts_per_section() -> None:
+    text = ("Föredragningslista\nBeslutsärenden\n1. Val av justerare\nEva Ek utses.\n2. Budget för 2015\n"
+            "Budgeten antas.\nInformationsärenden\n1. Rapport från kansliet\nKansliet informerar.\n"
+            "2. Övriga frågor\nInga.\n")
+    assert [(i.number, i.title) for i in parse(text).items] == [
+        ("1", "Val av justerare"), ("2", "Budget för 2015"), ("2:1", "Rapport från kansliet"),
+        ("2:2", "Övriga frågor")]
+
+
+def test_a_numbered_list_inside_an_item_does_not_restart_the_items() -> None:
+    text = ("Protokoll\n1. Val av justerare\nEva Ek utses.\n2. Budget för 2015\nFrågor från ledamöterna:\n"
+            "1. Hur stor är reserven\n2. När kommer prognosen\n3. Övriga frågor\nInga.\n")
+    assert [i.number for i in parse(text).items] == ["1", "2", "3"]
+
+
 def test_an_abbreviation_does_not_end_a_title() -> None:
     title, rest = items.split_title("Avstämning - Införande gem. PA-system Hittills har tre kommuner "
                                     "gått över.", line_mode=False)

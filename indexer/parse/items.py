@@ -102,6 +102,7 @@ def find_items(text: str) -> list[ItemSpan]:
     last_sub = 0
     taken_until = -1
     bare_style = False  # items numbered "1 Titel" (no dot): then inline bare numbers count too
+    section = 1
     for start, end, match, line in candidates:
         if start < taken_until:
             continue
@@ -113,7 +114,11 @@ def find_items(text: str) -> list[ItemSpan]:
         if not line and not para and not dotted and not bare_style:
             continue
         if not _accepts(last_top, last_sub, top, sub, para, line):
-            continue
+            if not (spans and _restarts(text, spans, top, sub, start, line)):
+                continue
+            section += 1
+        if section > 1:
+            number = f"{section}:{number}"  # "Informationsärenden 1." after "Beslutsärenden 1. … 4."
         spans.append(ItemSpan(number, top, sub, start, end, line))
         if len(spans) == 1 and line and not para:
             bare_style = not text[start:end].rstrip().endswith(".")
@@ -135,6 +140,17 @@ def find_items(text: str) -> list[ItemSpan]:
     if len(contents) > 2 * len(spans) or (layouts.has_leaders(text, found) and len(contents) > len(spans)):
         return contents
     return spans
+
+
+def _restarts(text: str, spans: list[ItemSpan], top: int, sub: int | None, start: int, line: bool) -> bool:
+    """Numbering that starts again under a section heading ("Beslutsärenden 1. 2. 3.
+    Informationsärenden 1. 2."): the same first number, at a line start, right below a heading
+    line (``section_headings`` in parse_labels.toml)."""
+    if not line or sub is not None or top != spans[0].top or top >= spans[-1].top:
+        return False
+    before = text[max(0, start - 120) : start].rstrip()
+    heading = before[before.rfind("\n") + 1 :].strip(" \t:")
+    return bool(heading) and bool(regex("items", "section_headings").fullmatch(heading))
 
 
 def _with_labelled(text: str, spans: list[ItemSpan]) -> list[ItemSpan]:
