@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from indexer import reference
 from indexer.clean import clean
 from indexer.cli import cli
 from indexer.parse import header, items, marks, parse_minutes
@@ -314,6 +315,23 @@ def test_participating_municipalities_are_kept_apart_from_mentioned_ones() -> No
 def test_a_member_list_is_participating() -> None:
     text = "Kommunalförbundet Exempel\n2020-01-28\nVåra medlemskommuner\n • Bjuv\n • Båstad\n • Klippan\n"
     assert set(parse(text).municipalities) >= {"Bjuv", "Båstad", "Klippan"}
+
+
+def test_ocr_damaged_long_municipality_names_are_read() -> None:
+    text = ("Kommunalförbundet Exempel\n2020-01-28\nNärvarande: Anna Ek (S), Hudiksva1l\n"
+            "Per Berg (M), Östersnnd\nEva Holm (C), Sandvikcn\n")
+    assert set(parse(text).municipalities) >= {"Hudiksvall", "Östersund", "Sandviken"}
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["Ljusdai",  # short names never: too many words lie one slip away
+     "Verksamhet", "Kommunen",  # ordinary words
+     "Morra", "Marks",  # ambiguous names are never guessed
+     "Östersunds",  # a correct form is no slip
+     ])
+def test_no_guessing_at_short_ambiguous_or_ordinary_words(word: str) -> None:
+    assert reference.damaged_municipality(word) is None
 
 
 # ---------------------------------------------------------------- place (issue 15, item 11)
