@@ -252,9 +252,10 @@ def test_numbering_that_restarts_per_section() -> None:
         ("2:2", "Övriga frågor")]
 
 
-def test_a_numbered_list_inside_an_item_does_not_restart_the_items() -> None:
-    text = ("Protokoll\n1. Val av justerare\nEva Ek utses.\n2. Budget för 2015\nFrågor från ledamöterna:\n"
-            "1. Hur stor är reserven\n2. När kommer prognosen\n3. Övriga frågor\nInga.\n")
+@pytest.mark.parametrize("heading", ["Frågor från ledamöterna:", "Beslut", "Information"])
+def test_a_numbered_list_inside_an_item_does_not_restart_the_items(heading: str) -> None:
+    text = (f"Protokoll\n1. Val av justerare\nEva Ek utses.\n2. Budget för 2015\n{heading}\n"
+            "1. Budgeten fastställs\n2. Styrelsen följer upp budgeten\n3. Övriga frågor\nInga.\n")
     assert [i.number for i in parse(text).items] == ["1", "2", "3"]
 
 
