@@ -318,6 +318,12 @@ def test_a_member_list_is_participating() -> None:
     assert set(parse(text).municipalities) >= {"Bjuv", "Båstad", "Klippan"}
 
 
+def test_a_first_name_that_is_a_place_is_no_participating_municipality() -> None:
+    text = ("Protokoll\nPlats och tid Rum 4, 2019-01-15\nÖvriga deltagare Per Ek, planarkitekt, till och "
+            "med paragraf 6 Vilhelmina Berg, controller, paragraf 8 Anna Ek, jurist\n")
+    assert "Vilhelmina" not in parse(text).municipalities
+
+
 def test_ocr_damaged_long_municipality_names_are_read() -> None:
     text = ("Kommunalförbundet Exempel\n2020-01-28\nNärvarande: Anna Ek (S), Hudiksva1l\n"
             "Per Berg (M), Östersnnd\nEva Holm (C), Sandvikcn\n")
