@@ -378,8 +378,10 @@ def _organisation_firsts() -> frozenset[str]:
     return _first_runs(_organisation_forms()[0])
 
 
+@lru_cache(maxsize=50_000)
 def match_organisation(text: str) -> str | None:
-    """The canonical name of the first known organisation named in the text."""
+    """The canonical name of the first known organisation named in the text (short texts:
+    a word or a name, asked again and again, so cached)."""
     matches = organisation_matches(text)
     return matches[0][2] if matches else None
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from indexer import reference
 from indexer.parse import label_runs, layouts, sequence
@@ -317,7 +318,9 @@ def _municipality_subject(words: list[str], i: int) -> bool:
     )
 
 
+@lru_cache(maxsize=50_000)
 def _is_proper(word: str) -> bool:
+    """A known place or body; cached per word, as every title word of every item is asked."""
     bare = word.strip(",.;:()")
     return bool(reference.municipality_name(bare) or reference.match_organisation(bare))
 

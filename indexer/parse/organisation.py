@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +137,7 @@ def normalise(kind_first: str | None, name_words: list[str], kind_last: str | No
     return re.sub(r"\s*[-–]\s*", "-", " ".join(parts))
 
 
+@lru_cache(maxsize=20_000)
 def _canonical(name: str) -> str:
     known = reference.organisation_matches(name)
     for start, end, canonical in known:
