@@ -81,6 +81,13 @@ def test_county_council_is_inferred_from_its_house() -> None:
     assert any(w.field == "organisation" for w in meeting.warnings)
 
 
+def test_a_county_council_named_in_an_item_is_a_subject_like_a_region() -> None:
+    text = ("Förslag till föredragningslista\nDirektionen\n1. Val av justerare\n"
+            "2. Ändring i Region Exempelbygdens förbundsordning\n3. Avtal med Landstinget Dalarna om trafik\n")
+    assert parse(text).organisation == "Region Exempelbygden"
+    assert parse("LANDSTINGET DALARNA\nLandstingsstyrelsen 2012-01-01\n").organisation == "Landstinget Dalarna"
+
+
 def test_a_county_council_is_inferred_by_its_own_former_name() -> None:
     meeting = parse("FÖREDRAGNINGSLISTA\nPlats Landstingshuset, Falun\nLandstingsstyrelsen\n")
     assert meeting.organisation == "Landstinget Dalarna"

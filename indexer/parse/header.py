@@ -172,8 +172,11 @@ def _letterhead_end(text: str) -> int:
 
 
 def _is_region(name: str) -> bool:
+    """A region or a county council (landsting): a county's body, far more often the subject of
+    an item (a party to an agreement, a sender) than the body that met."""
     known = reference.organisation(name)
-    return (known is not None and known.kind == "region") or name.startswith("Region ")
+    return (known is not None and known.kind == "region") or name.startswith(("Region ", "Landstinget ")) or (
+        name.endswith((" landsting", " läns landsting")))
 
 
 def _ranked(text: str, head_end: int) -> list[tuple[bool, bool, int, str]]:
