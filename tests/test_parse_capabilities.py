@@ -81,6 +81,15 @@ def test_county_council_is_inferred_from_its_house() -> None:
     assert any(w.field == "organisation" for w in meeting.warnings)
 
 
+def test_a_footer_with_an_address_names_the_owner() -> None:
+    text = ("Protokoll från styrelsemötet\n2019-03-04\n1. Val av justerare\nEva Ek utses.\n"
+            "2. Kommunalförbundet Norrskogs nya taxor\nInformationen noteras.\n"
+            "Samordningsförbundet Gröna Dalen · Box 12 · 901 05 Umeå\n")
+    assert parse(text).organisation == "Samordningsförbundet Gröna Dalen"
+    contact = text.replace("· Box 12 · 901 05 Umeå", "tfn 010-12 34 56")  # a contact, not a footer
+    assert parse(contact).organisation == "Kommunalförbundet Norrskog"
+
+
 def test_a_county_council_named_in_an_item_is_a_subject_like_a_region() -> None:
     text = ("Förslag till föredragningslista\nDirektionen\n1. Val av justerare\n"
             "2. Ändring i Region Exempelbygdens förbundsordning\n3. Avtal med Landstinget Dalarna om trafik\n")

@@ -173,7 +173,7 @@ def find_candidates(text: str, *, letterhead_end: int) -> list[Candidate]:
     found: list[Candidate] = []
 
     def add(start: int, end: int, name: str) -> None:
-        strong = start < letterhead_end or after_label(text, start)
+        strong = start < letterhead_end or after_label(text, start) or in_address(text, start)
         if not strong and visitor_before(text, start):
             return
         caps = text[start:end].isupper() and start < 400
@@ -222,6 +222,19 @@ def _named_meeting(text: str, letterhead_end: int) -> list[Candidate]:
 def _label_regex() -> re.Pattern[str]:
     labels = "|".join(re.escape(w) for w in patterns()["letterhead_labels"])
     return re.compile(rf"(?<!\w)(?:{labels}):?[ \t]*(?:\n[ \t]*)?$")
+
+
+@cache
+def _address_regex() -> re.Pattern[str]:
+    return re.compile("|".join(patterns()["address_markers"]))
+
+
+def in_address(text: str, start: int) -> bool:
+    """ "Samordningsförbundet X · Box 12 · 901 05 Umeå": a footer or address line names the owner."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    return len(line) <= 200 and bool(_address_regex().search(line))
 
 
 def after_label(text: str, start: int) -> bool:
