@@ -46,6 +46,10 @@ def parse(text: str, defaults: FolderDefaults | None = None) -> Meeting:
          "Regionförbundet i Exempels län"),
         ("Protokoll fört vid sammanträde med Lokala insynsnämnden vid Exempelverket\nTid: 2012-01-01",
          "Lokala insynsnämnden vid Exempelverket"),
+        ("Minnesanteckningar från Norrvikens gymnasieförbunds styrelse 2012-01-01\n",
+         "Norrvikens gymnasieförbund"),
+        ("Protokoll från Höglandets räddningstjänstförbunds direktion\nDatum 2015-01-01\n",
+         "Höglandets räddningstjänstförbund"),
     ],
 )
 def test_unlisted_bodies_are_found_by_the_shape_of_their_name(text: str, expected: str) -> None:

@@ -53,7 +53,7 @@ def _compiled() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.P
         return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
 
     prefix = re.compile(rf"(?<![\w-])(?:{alt(spec['prefix'])})(?!\w)", re.IGNORECASE)
-    suffix = re.compile(rf"(?<=[ \t])(?:{alt(spec['suffix'])})(?!\w)", re.IGNORECASE)
+    suffix = re.compile(rf"(?<=[ \t])(?:{alt(spec['suffix'])})s?(?!\w)", re.IGNORECASE)  # "-förbunds" too
     glued = re.compile(rf"(?<![\w-])[A-ZÅÄÖ][a-zåäöéü]{{2,}}(?:{alt(spec['glued'])})(?!\w)")
     context = "|".join(w.replace(" ", r"\s+") for w in spec["not_after"])  # regex fragments
     not_after = re.compile(rf"(?<!\w)(?:{context})[ \t]*(?:\n[ \t]*)?$", re.IGNORECASE)
@@ -146,6 +146,12 @@ def _canonical(name: str) -> str:
     return name
 
 
+def _without_genitive(kind: str) -> str:
+    """ "gymnasieförbunds" → "gymnasieförbund": "Protokoll från X gymnasieförbunds styrelse"."""
+    suffixes = {w.lower() for w in patterns()["suffix"]}
+    return kind[:-1] if kind[-1:].lower() == "s" and kind[:-1].lower() in suffixes else kind
+
+
 def _drop_genitive(words: list[str], text: str, end: int) -> list[str]:
     """ "Samordningsförbundet Roslagens styrelse" → "… Roslagen": the name is not a genitive."""
     nxt = re.match(r"[ \t]+([a-zåäö]\w*)", text[end : end + 30])
@@ -190,7 +196,7 @@ def find_candidates(text: str, *, letterhead_end: int) -> list[Candidate]:
     for match in suffix.finditer(text):
         words, start = _backward_name(text, match.start())
         if words:
-            add(start, match.end(), normalise(None, words, match.group(0)))
+            add(start, match.end(), normalise(None, words, _without_genitive(match.group(0))))
     excluded = {w.lower() for w in patterns()["glued_not_names"]}
     for match in glued.finditer(text):
         word = match.group(0)
