@@ -153,7 +153,77 @@ def _may_start(run: str, firsts: frozenset[str]) -> bool:
 @lru_cache(maxsize=200_000)
 def _may_start_municipality(run: str) -> bool:
     """Cached per word: minutes repeat their vocabulary, and every word is asked."""
-    return _may_start(run, _municipality_firsts())
+    return _may_start(run, _municipality_firsts()) or damaged_municipality(run) is not None
+
+
+FUZZY_MIN_LENGTH = 8  # "Östersund", "Hudiksvall": long enough that one slip leaves it unique
+
+
+@cache
+def _fuzzy_index() -> dict[str, frozenset[str]]:
+    """One-letter deletions of the long one-word names (and their genitives) → names.
+
+    Short names and the ambiguous ones ("Mark", "Nora") never take part: one slip away from
+    them lie too many ordinary words.
+    """
+    _, ambiguous = _alias_data()
+    index: dict[str, set[str]] = {}
+    for municipality in municipalities():
+        name = municipality.name
+        if len(name) < FUZZY_MIN_LENGTH or not name.isalpha() or name in ambiguous:
+            continue
+        for form in (name.lower(), name.lower() + "s"):
+            for variant in _deletions(form) | {form}:
+                index.setdefault(variant, set()).add(name)
+    return {key: frozenset(names) for key, names in index.items()}
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Exactly one letter wrong, missing, extra, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+@lru_cache(maxsize=200_000)
+def damaged_municipality(word: str) -> str | None:
+    """The one long municipality name that an OCR-damaged ``word`` stands for, else None.
+
+    "Östersnnd", "Hudiksva1l", "Sandvikcn": one slip in a capitalised word of a long one-word
+    name. Never for a known form, a word of the Swedish dictionary, or a slip that could be
+    either of two names.
+    """
+    if len(word) < FUZZY_MIN_LENGTH - 1 or not word[:1].isupper() or not word[1:].islower():
+        return None
+    lower = word.lower()
+    if lower in _surface_forms():
+        return None
+    index = _fuzzy_index()
+    near: set[str] = set()
+    for variant in _deletions(lower) | {lower}:
+        near.update(index.get(variant, ()))
+    names = {n for n in near if _one_edit(lower, n.lower()) or _one_edit(lower, n.lower() + "s")}
+    if len(names) != 1 or _dictionary_word(lower):
+        return None
+    return names.pop()
+
+
+def _dictionary_word(lower: str) -> bool:
+    """An ordinary Swedish word; without the dictionary every word is taken to be one."""
+    try:
+        from indexer.dictionary import WORD, lexicon  # loaded only when a slip is suspected
+        return bool(lexicon().roles.get(lower, 0) & WORD)
+    except Exception:  # noqa: BLE001 - no dictionary: no guessing at damaged names
+        return True
 
 
 @cache
@@ -175,7 +245,9 @@ def _municipality_spans(text: str) -> list[tuple[int, int, str]]:
             if key in forms:
                 best = j
         if best is None:
-            continue
+            if damaged_municipality(words[i]) is None:
+                continue
+            best = i
         found.append((runs[i].start(), runs[best].end(), text[runs[i].start() : runs[best].end()]))
         free = best + 1
     return found
@@ -194,7 +266,9 @@ def municipality_mentions(text: str, *, allow_ambiguous: bool = False) -> list[M
     for start, end, written in _municipality_spans(text):
         if not _canonical_case(written):
             continue
-        canonical = forms[re.sub(r"[\s]+", " ", written.lower())]
+        canonical = forms.get(re.sub(r"[\s]+", " ", written.lower())) or damaged_municipality(written)
+        if canonical is None:
+            continue
         raw.append(Mention(canonical, start, end, canonical in ambiguous))
     if allow_ambiguous:
         return raw
@@ -304,8 +378,10 @@ def _organisation_firsts() -> frozenset[str]:
     return _first_runs(_organisation_forms()[0])
 
 
+@lru_cache(maxsize=50_000)
 def match_organisation(text: str) -> str | None:
-    """The canonical name of the first known organisation named in the text."""
+    """The canonical name of the first known organisation named in the text (short texts:
+    a word or a name, asked again and again, so cached)."""
     matches = organisation_matches(text)
     return matches[0][2] if matches else None
 

@@ -14,9 +14,10 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from indexer import reference
 from indexer.clean import clean
 from indexer.cli import cli
-from indexer.parse import header, items, parse_minutes
+from indexer.parse import header, items, marks, parse_minutes
 from indexer.records import FolderDefaults, Meeting
 
 SHA = "ab" * 32
@@ -45,6 +46,10 @@ def parse(text: str, defaults: FolderDefaults | None = None) -> Meeting:
          "Regionförbundet i Exempels län"),
         ("Protokoll fört vid sammanträde med Lokala insynsnämnden vid Exempelverket\nTid: 2012-01-01",
          "Lokala insynsnämnden vid Exempelverket"),
+        ("Minnesanteckningar från Norrvikens gymnasieförbunds styrelse 2012-01-01\n",
+         "Norrvikens gymnasieförbund"),
+        ("Protokoll från Höglandets räddningstjänstförbunds direktion\nDatum 2015-01-01\n",
+         "Höglandets räddningstjänstförbund"),
     ],
 )
 def test_unlisted_bodies_are_found_by_the_shape_of_their_name(text: str, expected: str) -> None:
@@ -78,6 +83,47 @@ def test_county_council_is_inferred_from_its_house() -> None:
     meeting = parse("Protokoll\nPlats och tid: Landstingshuset, Östersund, 2004-01-01\nLandstingsstyrelsen\n")
     assert meeting.organisation == "Jämtlands läns landsting"
     assert any(w.field == "organisation" for w in meeting.warnings)
+
+
+def test_a_footer_with_an_address_names_the_owner() -> None:
+    text = ("Protokoll från styrelsemötet\n2019-03-04\n1. Val av justerare\nEva Ek utses.\n"
+            "2. Kommunalförbundet Norrskogs nya taxor\nInformationen noteras.\n"
+            "Samordningsförbundet Gröna Dalen · Box 12 · 901 05 Umeå\n")
+    assert parse(text).organisation == "Samordningsförbundet Gröna Dalen"
+    contact = text.replace("· Box 12 · 901 05 Umeå", "tfn 010-12 34 56")  # a contact, not a footer
+    assert parse(contact).organisation == "Kommunalförbundet Norrskog"
+
+
+def test_a_county_council_named_in_an_item_is_a_subject_like_a_region() -> None:
+    text = ("Förslag till föredragningslista\nDirektionen\n1. Val av justerare\n"
+            "2. Ändring i Region Exempelbygdens förbundsordning\n3. Avtal med Landstinget Dalarna om trafik\n")
+    assert parse(text).organisation == "Region Exempelbygden"
+    assert parse("LANDSTINGET DALARNA\nLandstingsstyrelsen 2012-01-01\n").organisation == "Landstinget Dalarna"
+
+
+def test_a_county_council_is_inferred_by_its_own_former_name() -> None:
+    meeting = parse("FÖREDRAGNINGSLISTA\nPlats Landstingshuset, Falun\nLandstingsstyrelsen\n")
+    assert meeting.organisation == "Landstinget Dalarna"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Protokoll 1 (9)\nPlats och tid Rum 4, 2019-01-15\nProtokollet är anslaget på "
+         "kommunens anslagstavla, se vaxjo.se/anslagstavla.", "Växjö kommun"),
+        ("Program för mötet\nAnmäl förhinder till eva.ek@regionvasterbotten.se eller tfn 010-1\n",
+         "Region Västerbotten"),
+        ("Minnesanteckningar\nFrågor: info@umearegionen.se\n", "Umeåregionen"),
+    ],
+)
+def test_a_body_named_only_in_its_web_or_mail_address(text: str, expected: str) -> None:
+    assert parse(text).organisation == expected
+
+
+def test_an_unknown_domain_or_a_body_named_in_the_text_wins_over_an_address() -> None:
+    assert parse("Minnesanteckningar\nKontakt: info@exempelbolaget.se\n").organisation is None
+    named = parse("Samordningsförbundet Gröna Dalen\nProtokoll\nKontakt: per.ek@umea.se\n")
+    assert named.organisation == "Samordningsförbundet Gröna Dalen"
 
 
 def test_folder_default_fills_only_what_the_text_lacks() -> None:
@@ -161,6 +207,78 @@ def test_item_numbers_glued_to_the_previous_word() -> None:
     assert [i.number for i in parse(text).items] == ["1", "2", "3"]
 
 
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        ("Protokoll\n$ 28 Val av justerare\nAnna Ek utses.\n$ 29 Budget för 2015\nBudgeten antas.\n",
+         ["§ 28", "§ 29"]),
+        ("Protokoll\nS 28 Val av justerare\nAnna Ek utses.\nS 29 Budget för 2015\nBudgeten antas.\n",
+         ["§ 28", "§ 29"]),
+        ("Protokoll\nl 28 Val av justerare\nAnna Ek utses.\n§ 29 Budget för 2015\nBudgeten antas.\n",
+         ["§ 28", "§ 29"]),
+        ("Protokoll\n§ 19 Val av justerare\nAnna Ek utses.\n§ 2O Budget för 2015\nBudgeten antas.\n",
+         ["§ 19", "§ 20"]),
+        ("Protokoll\n§ 9 Val av justerare\nAnna Ek utses.\n§ l0 Budget för 2015\nBudgeten antas.\n",
+         ["§ 9", "§ 10"]),
+    ],
+)
+def test_ocr_damaged_item_marks(text: str, numbers: list[str]) -> None:
+    meeting = parse(text)
+    assert [(i.number, i.title) for i in meeting.items] == list(
+        zip(numbers, ["Val av justerare", "Budget för 2015"], strict=True))
+
+
+def test_ocr_repair_keeps_positions_and_leaves_ordinary_text_alone() -> None:
+    text = "Anna S 1 Val\nS 28 Budget och mer\n§ l0 Val av justerare"
+    repaired = marks.repair(text)
+    assert len(repaired) == len(text)
+    assert repaired == "Anna S 1 Val\nS 28 Budget och mer\n§ 10 Val av justerare"
+
+
+def test_lettered_items_before_numbered_ones() -> None:
+    text = ("Protokoll\nA. Mötets öppnande\nOrdföranden öppnade mötet.\nB. Val av justerare\n"
+            "Eva Ek utses.\n1. Budget för 2015\nBudgeten antas.\n2. Övriga frågor\nInga.\n")
+    assert [(i.number, i.title) for i in parse(text).items] == [
+        ("A", "Mötets öppnande"), ("B", "Val av justerare"), ("1", "Budget för 2015"), ("2", "Övriga frågor")]
+
+
+def test_letters_split_from_their_run_together_titles() -> None:
+    text = ("Kallelse till direktionen A B C D Mötets öppnande Upprop Val av justerare "
+            "Godkännande av dagordning 1. Budget för 2015 Budgeten föreslås. 2. Taxor för 2015 Nya taxor.")
+    assert [(i.number, i.title) for i in parse(text).items][:5] == [
+        ("A", "Mötets öppnande"), ("B", "Upprop"), ("C", "Val av justerare"),
+        ("D", "Godkännande av dagordning"), ("1", "Budget för 2015")]
+
+
+def test_a_number_column_apart_from_its_title_column() -> None:
+    text = ("Föredragningslista\n\n1\n2\n3\n4\nVal av justerare\nGodkännande av dagordning\n"
+            "Budget för 2015\nÖvriga frågor\n\nBilagor följer.\n")
+    assert [(i.number, i.title) for i in parse(text).items] == [
+        ("1", "Val av justerare"), ("2", "Godkännande av dagordning"), ("3", "Budget för 2015"),
+        ("4", "Övriga frågor")]
+
+
+def test_a_run_of_numbers_before_prose_is_not_a_column_of_items() -> None:
+    text = "Tabell\n1 2 3 Antalet elever ökade kraftigt under året och lärarna var fler än förut.\n"
+    assert parse(text).items == ()
+
+
+def test_numbering_that_restarts_per_section() -> None:
+    text = ("Föredragningslista\nBeslutsärenden\n1. Val av justerare\nEva Ek utses.\n2. Budget för 2015\n"
+            "Budgeten antas.\nInformationsärenden\n1. Rapport från kansliet\nKansliet informerar.\n"
+            "2. Övriga frågor\nInga.\n")
+    assert [(i.number, i.title) for i in parse(text).items] == [
+        ("1", "Val av justerare"), ("2", "Budget för 2015"), ("2:1", "Rapport från kansliet"),
+        ("2:2", "Övriga frågor")]
+
+
+@pytest.mark.parametrize("heading", ["Frågor från ledamöterna:", "Beslut", "Information"])
+def test_a_numbered_list_inside_an_item_does_not_restart_the_items(heading: str) -> None:
+    text = (f"Protokoll\n1. Val av justerare\nEva Ek utses.\n2. Budget för 2015\n{heading}\n"
+            "1. Budgeten fastställs\n2. Styrelsen följer upp budgeten\n3. Övriga frågor\nInga.\n")
+    assert [i.number for i in parse(text).items] == ["1", "2", "3"]
+
+
 def test_an_abbreviation_does_not_end_a_title() -> None:
     title, rest = items.split_title("Avstämning - Införande gem. PA-system Hittills har tre kommuner "
                                     "gått över.", line_mode=False)
@@ -220,6 +338,29 @@ def test_a_member_list_is_participating() -> None:
     assert set(parse(text).municipalities) >= {"Bjuv", "Båstad", "Klippan"}
 
 
+def test_a_first_name_that_is_a_place_is_no_participating_municipality() -> None:
+    text = ("Protokoll\nPlats och tid Rum 4, 2019-01-15\nÖvriga deltagare Per Ek, planarkitekt, till och "
+            "med paragraf 6 Vilhelmina Berg, controller, paragraf 8 Anna Ek, jurist\n")
+    assert "Vilhelmina" not in parse(text).municipalities
+
+
+def test_ocr_damaged_long_municipality_names_are_read() -> None:
+    text = ("Kommunalförbundet Exempel\n2020-01-28\nNärvarande: Anna Ek (S), Hudiksva1l\n"
+            "Per Berg (M), Östersnnd\nEva Holm (C), Sandvikcn\n")
+    assert set(parse(text).municipalities) >= {"Hudiksvall", "Östersund", "Sandviken"}
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["Ljusdai",  # short names never: too many words lie one slip away
+     "Verksamhet", "Kommunen",  # ordinary words
+     "Morra", "Marks",  # ambiguous names are never guessed
+     "Östersunds",  # a correct form is no slip
+     ])
+def test_no_guessing_at_short_ambiguous_or_ordinary_words(word: str) -> None:
+    assert reference.damaged_municipality(word) is None
+
+
 # ---------------------------------------------------------------- place (issue 15, item 11)
 
 @pytest.mark.parametrize(
@@ -269,7 +410,8 @@ def test_no_input_stops_the_parser(text: str) -> None:
     assert Meeting.from_dict(meeting.to_dict()) == meeting
 
 
-@pytest.mark.parametrize("unit", ["Kommunalförbundet ", "A " * 3, "– x\n", "1 ", "den 3 april ", "Ö-"])
+@pytest.mark.parametrize("unit", ["Kommunalförbundet ", "A " * 3, "– x\n", "1 ", "den 3 april ", "Ö-",
+                                  "A B C D ", "1  2\n", "11", "$ 1 Val ", "S 1 Val\n"])
 def test_long_repetitive_input_parses(unit: str) -> None:
     meeting = parse(unit * 4000)  # a runaway (catastrophic) pattern would never return here
     assert isinstance(meeting, Meeting)

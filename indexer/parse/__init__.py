@@ -13,7 +13,7 @@ import re
 
 from indexer import reference
 from indexer.parse import attendees as attendees_mod
-from indexer.parse import columns, dates, decisions, header, items, participation
+from indexer.parse import columns, dates, decisions, header, items, marks, participation
 from indexer.records import (
     AgendaItem,
     Attendee,
@@ -53,7 +53,8 @@ def parse_minutes(
 
 def _parse(text: str, *, source: str, sha256: str, fmt: str, defaults: FolderDefaults) -> Meeting:
     warnings: list[ParseWarning] = []
-    spans = items.find_items(text)
+    marked = marks.repair(text)  # same length: positions hold in both texts
+    spans = items.find_items(marked)
     head_end = spans[0].start if spans else min(len(text), header.HEAD)
     head = text[:head_end]
 
@@ -77,7 +78,7 @@ def _parse(text: str, *, source: str, sha256: str, fmt: str, defaults: FolderDef
                                              "kunde inte utläsas ur texten."))
     people = attendees_mod.parse_attendees(head)
     kind = header.find_kind(text) or defaults.kind or "minutes"
-    agenda = _items(text, spans, people)
+    agenda = _items(marked, spans, people)
     outside = decisions.find_decisions(text) if not agenda else ()
     if kind == "agenda":  # an agenda's "decisions" are proposals for the meeting to come
         agenda = tuple(dataclasses.replace(item, decisions=()) for item in agenda)

@@ -24,6 +24,8 @@ _NAME = re.compile(rf"^{_NAME_WORD}(?:\s+(?:[A-ZÅÄÖ]\.?(?=\s)|{_NAME_WORD})){
 _PARTY = re.compile(r"\(([A-Za-zÅÄÖåäö-]{1,4})\)")
 _NOT_NAME_END = re.compile(r"(?:kommun|kansli|stad|AB|förbund|förbundet|regionen|län)$", re.IGNORECASE)
 _PROSE_PARAGRAPH = 80
+_WORD_BEFORE = re.compile(r"(?:\d|[a-zåäö])[ \t]+$")
+_SURNAME_AFTER = re.compile(r"[ \t]+(?!(?:kommun|stad|län)\b)[A-ZÅÄÖ][a-zåäöéü]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?(?![\w(])")
 
 
 @dataclass
@@ -118,13 +120,20 @@ def _apply(draft: _Draft, token: str) -> None:
     role = regex("attendees", "roles").search(token)
     if role and draft.role is None:
         draft.role = role.group(0).rstrip(".")
-    found = reference.find_municipalities(token) or tuple(
-        filter(None, [reference.municipality_name(token.strip(" ,.:"))])
-    )
+    found = tuple(
+        m.name for m in reference.municipality_mentions(token) if not _first_name(token, m.start, m.end)
+    ) or tuple(filter(None, [reference.municipality_name(token.strip(" ,.:"))]))
     if found and draft.municipality is None:
         draft.municipality = found[0]
     if not role and not token[:1].isdigit() and len(token) < 60:
         draft.affiliation.append(token)
+
+
+def _first_name(token: str, start: int, end: int) -> bool:
+    """ "… paragraf 6 Vilhelmina Berg": a place name after a word or number and before a surname
+    is a person's first name ("(S). Älvsbyn Tomas Berg" and "Lindesberg Jerry Elvin" are a
+    municipality heading the next person)."""
+    return bool(_WORD_BEFORE.search(token, 0, start)) and bool(_SURNAME_AFTER.match(token, end))
 
 
 def parse_section(text: str, present: bool) -> list[Attendee]:

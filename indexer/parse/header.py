@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from indexer import reference
-from indexer.parse import organisation
+from indexer.parse import domains, organisation
 from indexer.parse.dates import strip_dates
 from indexer.parse.labels import labels, regex
 
@@ -47,12 +48,33 @@ class Found:
 def find_body(text: str) -> str | None:
     """The organ that met: the earliest body word in the opening (longest form at a tie)."""
     head = text[:HEAD]
-    best: tuple[int, int, str] | None = None
-    for pattern, body in labels()["bodies"].items():
-        match = re.search(rf"(?<!\w)(?:{pattern})", head, re.IGNORECASE)
-        if match and (best is None or (match.start(), -len(match.group(0))) < best[:2]):
-            best = (match.start(), -len(match.group(0)), body)
-    return best[2] if best else None
+    first = _any_body().search(head)
+    if not first:
+        return None
+    best: tuple[int, str] | None = None
+    for pattern, body in _body_patterns():
+        match = pattern.match(head, first.start())
+        if match and (best is None or len(match.group(0)) > best[0]):
+            best = (len(match.group(0)), body)
+    return best[1] if best else None
+
+
+def _body_words() -> list[tuple[str, str]]:
+    """(pattern, organ) pairs of ``[bodies]``; the other keys there ("municipal_bodies") are settings."""
+    return [(p, body) for p, body in labels()["bodies"].items()
+            if isinstance(body, str) and "_" not in p and p != "federations"]
+
+
+@cache
+def _body_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(rf"(?<!\w)(?:{p})", re.IGNORECASE), body) for p, body in _body_words())
+
+
+@cache
+def _any_body() -> re.Pattern[str]:
+    """All body words in one pattern: where the earliest one starts, in a single pass."""
+    alternatives = "|".join(f"(?:{p})" for p, _ in _body_words())
+    return re.compile(rf"(?<!\w)(?:{alternatives})", re.IGNORECASE)
 
 
 def find_kind(text: str) -> str | None:
@@ -150,8 +172,11 @@ def _letterhead_end(text: str) -> int:
 
 
 def _is_region(name: str) -> bool:
+    """A region or a county council (landsting): a county's body, far more often the subject of
+    an item (a party to an agreement, a sender) than the body that met."""
     known = reference.organisation(name)
-    return (known is not None and known.kind == "region") or name.startswith("Region ")
+    return (known is not None and known.kind == "region") or name.startswith(("Region ", "Landstinget ")) or (
+        name.endswith((" landsting", " läns landsting")))
 
 
 def _ranked(text: str, head_end: int) -> list[tuple[bool, bool, int, str]]:
@@ -198,6 +223,9 @@ def find_organisation(
         return Found(known[0])
     if default:
         return Found(default)
+    own_domain = domains.domain_owner(text)
+    if own_domain:
+        return Found(own_domain)
     inferred = _infer_organisation(text, body=body, place=place)
     if inferred.value:
         return inferred
@@ -215,7 +243,7 @@ def _infer_organisation(text: str, *, body: str | None, place: str | None) -> Fo
         candidates = [host] if host else _most_mentioned(text)
         county = reference.county_of(candidates[0]) if len(candidates) == 1 else None
         if county:
-            name = f"{county.removesuffix(' län')} läns landsting"
+            name = labels()["county_councils"].get(county) or f"{county.removesuffix(' län')} läns landsting"
             return Found(name, f"Organisationen står inte i texten; härledd till {name} "
                                f"från landstingets organ och {candidates[0]}.")
     regional = body in spec["regional_bodies"] or re.search(spec["regional_signals"], head, re.IGNORECASE)

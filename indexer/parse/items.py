@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from indexer import reference
-from indexer.parse import layouts, sequence
+from indexer.parse import label_runs, layouts, sequence
 from indexer.parse.decisions import _SUBJECT_VERB
 from indexer.parse.labels import regex
 
@@ -92,6 +93,8 @@ def find_items(text: str) -> list[ItemSpan]:
             continue
         candidates.append((match.start(), match.end(), match, True))
     for match in _INLINE_NUMBER.finditer(text):
+        if match.group("num") and sequence.after_label_word(text, match.start()):
+            continue  # "kl 13 Mötet": a time, not item 13
         if not _furniture_after(text, match.end()):
             candidates.append((match.start(), match.end(), match, False))
     candidates.sort(key=lambda c: (c[0], not c[3]))
@@ -100,6 +103,7 @@ def find_items(text: str) -> list[ItemSpan]:
     last_sub = 0
     taken_until = -1
     bare_style = False  # items numbered "1 Titel" (no dot): then inline bare numbers count too
+    section = 1
     for start, end, match, line in candidates:
         if start < taken_until:
             continue
@@ -111,7 +115,11 @@ def find_items(text: str) -> list[ItemSpan]:
         if not line and not para and not dotted and not bare_style:
             continue
         if not _accepts(last_top, last_sub, top, sub, para, line):
-            continue
+            if not (spans and _restarts(text, spans, top, sub, start, line)):
+                continue
+            section += 1
+        if section > 1:
+            number = f"{section}:{number}"  # "Informationsärenden 1." after "Beslutsärenden 1. … 4."
         spans.append(ItemSpan(number, top, sub, start, end, line))
         if len(spans) == 1 and line and not para:
             bare_style = not text[start:end].rstrip().endswith(".")
@@ -123,6 +131,7 @@ def find_items(text: str) -> list[ItemSpan]:
     kept = [s for s in spans if not _attendance_note(text, s)]
     if len(kept) < len(spans):
         spans = _drop_lonely_start(kept)
+    spans = _with_labelled(text, spans)
     if not spans:
         return _unnumbered(text)
     # A contents list can outvote a weak numbered reading (paragraph numbers in an attendance
@@ -131,6 +140,34 @@ def find_items(text: str) -> list[ItemSpan]:
     contents = _as_spans(found)
     if len(contents) > 2 * len(spans) or (layouts.has_leaders(text, found) and len(contents) > len(spans)):
         return contents
+    return spans
+
+
+def _restarts(text: str, spans: list[ItemSpan], top: int, sub: int | None, start: int, line: bool) -> bool:
+    """Numbering that starts again under a section heading ("Beslutsärenden 1. 2. 3.
+    Informationsärenden 1. 2."): the same first number, at a line start, right below a heading
+    line (``section_headings`` in parse_labels.toml)."""
+    if not line or sub is not None or top != spans[0].top or top >= spans[-1].top:
+        return False
+    before = text[max(0, start - 120) : start].rstrip()
+    heading = before[before.rfind("\n") + 1 :].strip(" \t:")
+    return bool(heading) and bool(regex("items", "section_headings").fullmatch(heading))
+
+
+def _with_labelled(text: str, spans: list[ItemSpan]) -> list[ItemSpan]:
+    """Lettered items ("A. Ekonomisk rapport") and a label column split from its titles
+    ("A B C Sammanträdet öppnas Upprop Val av justerare") join the numbered items. Numbered
+    spans inside a split column (its labels, read as items without titles) give way to it; a
+    column whose numbers head items elsewhere is a list of contents."""
+    for lo, found in (label_runs.split_columns(text, _is_proper_title_word), label_runs.lettered(text)):
+        if not found:
+            continue
+        hi = found[-1][1] + 1  # numbered items after the last title stay
+        kept = [s for s in spans if not lo <= s.start < hi]
+        if {label for _, _, label in found} & {s.number for s in kept}:
+            continue  # the same numbers head the items further on: the column was a contents list
+        extra = [ItemSpan(label, i + 1, None, start, body, True) for i, (start, body, label) in enumerate(found)]
+        spans = sorted(kept + extra, key=lambda s: s.start)
     return spans
 
 
@@ -281,7 +318,9 @@ def _municipality_subject(words: list[str], i: int) -> bool:
     )
 
 
+@lru_cache(maxsize=50_000)
 def _is_proper(word: str) -> bool:
+    """A known place or body; cached per word, as every title word of every item is asked."""
     bare = word.strip(",.;:()")
     return bool(reference.municipality_name(bare) or reference.match_organisation(bare))
 

@@ -86,9 +86,17 @@ def _has_labels(text: str, found: list[tuple[int, int, str]]) -> bool:
     )
 
 
-def _split_run(text: str, start: int, proper: Callable[[str], bool]) -> list[tuple[int, int, str]]:
+def split_run(text: str, start: int, proper: Callable[[str], bool], end: int | None = None) -> list[tuple[int, int, str]]:
+    """Titles run together on one line from ``start`` (to ``end``), split where each one starts."""
+    return _split_run(text, start, proper, end)
+
+
+def _split_run(
+    text: str, start: int, proper: Callable[[str], bool], stop: int | None = None
+) -> list[tuple[int, int, str]]:
     end = text.find("\n", start)
     end = len(text) if end < 0 else end
+    end = end if stop is None else min(end, stop)
     words = list(re.finditer(r"\S+", text[start:end]))
     out: list[tuple[int, int, str]] = []
     for i, match in enumerate(words):
@@ -100,11 +108,20 @@ def _split_run(text: str, start: int, proper: Callable[[str], bool]) -> list[tup
             regex("items", "item_words").fullmatch(bare.removesuffix("n"))
         ):
             continue  # "Dnr 00041/", "Sid 3": case numbers and pages, not titles
-        if out and not _starts_title(words, i, proper):
-            continue
         pos = start + match.start()
+        one_word = bool(out) and out[-1][0] == start + words[i - 1].start() and _after_one_word_title(words, i)
+        if out and not one_word and not _starts_title(words, i, proper):
+            continue
         out.append((pos, pos, str(len(out) + 1)))
     return out
+
+
+def _after_one_word_title(words: list[re.Match[str]], i: int) -> bool:
+    """ "… öppnas Upprop Val av justerare": after a one-word title ("Upprop"), a capitalised word
+    followed by a lower-case one starts the next title (a name would go on in capitals); not
+    after "Motion." or "Interpellation:", which head the title that follows."""
+    nxt = words[i + 1].group(0) if i + 1 < len(words) else ""
+    return nxt[:1].islower() and not words[i - 1].group(0).endswith((".", ":", ";"))
 
 
 def _starts_title(words: list[re.Match[str]], i: int, proper: Callable[[str], bool]) -> bool:

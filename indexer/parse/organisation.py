@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +53,7 @@ def _compiled() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.P
         return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
 
     prefix = re.compile(rf"(?<![\w-])(?:{alt(spec['prefix'])})(?!\w)", re.IGNORECASE)
-    suffix = re.compile(rf"(?<=[ \t])(?:{alt(spec['suffix'])})(?!\w)", re.IGNORECASE)
+    suffix = re.compile(rf"(?<=[ \t])(?:{alt(spec['suffix'])})s?(?!\w)", re.IGNORECASE)  # "-förbunds" too
     glued = re.compile(rf"(?<![\w-])[A-ZÅÄÖ][a-zåäöéü]{{2,}}(?:{alt(spec['glued'])})(?!\w)")
     context = "|".join(w.replace(" ", r"\s+") for w in spec["not_after"])  # regex fragments
     not_after = re.compile(rf"(?<!\w)(?:{context})[ \t]*(?:\n[ \t]*)?$", re.IGNORECASE)
@@ -137,12 +137,19 @@ def normalise(kind_first: str | None, name_words: list[str], kind_last: str | No
     return re.sub(r"\s*[-–]\s*", "-", " ".join(parts))
 
 
+@lru_cache(maxsize=20_000)
 def _canonical(name: str) -> str:
     known = reference.organisation_matches(name)
     for start, end, canonical in known:
         if start == 0 and end >= len(name) - 1:
             return canonical
     return name
+
+
+def _without_genitive(kind: str) -> str:
+    """ "gymnasieförbunds" → "gymnasieförbund": "Protokoll från X gymnasieförbunds styrelse"."""
+    suffixes = {w.lower() for w in patterns()["suffix"]}
+    return kind[:-1] if kind[-1:].lower() == "s" and kind[:-1].lower() in suffixes else kind
 
 
 def _drop_genitive(words: list[str], text: str, end: int) -> list[str]:
@@ -172,7 +179,7 @@ def find_candidates(text: str, *, letterhead_end: int) -> list[Candidate]:
     found: list[Candidate] = []
 
     def add(start: int, end: int, name: str) -> None:
-        strong = start < letterhead_end or after_label(text, start)
+        strong = start < letterhead_end or after_label(text, start) or in_address(text, start)
         if not strong and visitor_before(text, start):
             return
         caps = text[start:end].isupper() and start < 400
@@ -189,7 +196,7 @@ def find_candidates(text: str, *, letterhead_end: int) -> list[Candidate]:
     for match in suffix.finditer(text):
         words, start = _backward_name(text, match.start())
         if words:
-            add(start, match.end(), normalise(None, words, match.group(0)))
+            add(start, match.end(), normalise(None, words, _without_genitive(match.group(0))))
     excluded = {w.lower() for w in patterns()["glued_not_names"]}
     for match in glued.finditer(text):
         word = match.group(0)
@@ -221,6 +228,19 @@ def _named_meeting(text: str, letterhead_end: int) -> list[Candidate]:
 def _label_regex() -> re.Pattern[str]:
     labels = "|".join(re.escape(w) for w in patterns()["letterhead_labels"])
     return re.compile(rf"(?<!\w)(?:{labels}):?[ \t]*(?:\n[ \t]*)?$")
+
+
+@cache
+def _address_regex() -> re.Pattern[str]:
+    return re.compile("|".join(patterns()["address_markers"]))
+
+
+def in_address(text: str, start: int) -> bool:
+    """ "Samordningsförbundet X · Box 12 · 901 05 Umeå": a footer or address line names the owner."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    return len(line) <= 200 and bool(_address_regex().search(line))
 
 
 def after_label(text: str, start: int) -> bool:

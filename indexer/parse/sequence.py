@@ -91,6 +91,11 @@ def _candidate(text: str, match: re.Match[str], kind: str) -> Numbered | None:
     return Numbered(number, lo, hi, match.start(), match.end(), line_start)
 
 
+def after_label_word(text: str, start: int) -> bool:
+    """ "kl 13", "år 2019", "sida 4": the number at ``start`` belongs to the word before it."""
+    return bool(_NOT_BEFORE.search(text[max(0, start - 12) : start]))
+
+
 def longest_chain(cands: list[Numbered]) -> tuple[float, list[Numbered]]:
     """The best chain of numbers counting up by one, later runs winning ties.
 
