@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 
-from indexer.whoosh_internals import posting_blocks, term_positions
+from indexer.whoosh_internals import term_positions, term_postings
 
 from indexer.budget import QueryBudget
 
@@ -134,10 +134,7 @@ class Postings:
 
 def read_postings(reader: Any, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     """(doc numbers, term frequencies) of one term over all segments, deleted ones included."""
-    blocks = list(posting_blocks(reader, fieldname, text))
-    if not blocks:
-        return _EMPTY_IDS, _EMPTY_TF
-    return np.concatenate([ids for ids, _ in blocks]), np.concatenate([tf for _, tf in blocks])
+    return term_postings(reader, fieldname, text)
 
 
 def doc_mask(postings: Postings, q: wq.Query, skip: np.ndarray | None = None) -> np.ndarray:
@@ -206,7 +203,8 @@ def phrase_mask(
     """Documents with ``words`` in order, each 1..``slop`` positions after the previous one.
 
     Same rule as Whoosh's ``Phrase`` (``SpanNear2`` with ``mindist=1``), but positions are decoded
-    only for documents that hold every word (found first with masks) and are not in ``skip``.
+    only for documents that hold every word (found first with masks) and are not in ``skip``,
+    and matched with whole-array set operations instead of a loop over documents.
     """
     candidates = np.ones(postings.doc_count, dtype=bool)
     for word in words:
@@ -215,18 +213,22 @@ def phrase_mask(
         return candidates
     if skip is not None:
         candidates &= ~skip
-    docs = np.flatnonzero(candidates)
-    if not len(docs):
+    if not candidates.any():
         return candidates
-    wanted = set(docs.tolist())
-    positions = [term_positions(postings.reader, fieldname, w, wanted) for w in words]
+    # Each occurrence as one int64 key, doc number above position: "q is 1..slop after e in
+    # the same document" becomes "key(q) - key(e) in 1..slop", set operations on sorted keys.
+    ends = _position_keys(postings, fieldname, words[0], candidates)
+    for word in words[1:]:
+        later = _position_keys(postings, fieldname, word, candidates)
+        reach = np.unique(np.concatenate([ends + step for step in range(1, slop + 1)] or [ends[:0]]))
+        ends = later[np.isin(later, reach, assume_unique=True)]
+        if not len(ends):
+            break
     out = np.zeros(postings.doc_count, dtype=bool)
-    for doc in docs.tolist():
-        ends = positions[0].get(doc, ())
-        for later in positions[1:]:
-            ends = [q for q in later.get(doc, ()) if any(1 <= q - e <= slop for e in ends)]
-            if not ends:
-                break
-        if ends:
-            out[doc] = True
+    out[ends >> 32] = True
     return out
+
+
+def _position_keys(postings: Postings, fieldname: str, word: str, wanted: np.ndarray) -> np.ndarray:
+    docs, positions = term_positions(postings.reader, fieldname, word, wanted)
+    return (docs << 32) | positions

@@ -29,6 +29,7 @@ from whoosh import index as windex
 
 from indexer import generations as gens
 from indexer import sources as folders_registry
+from indexer.codec import PostingsCodec
 from indexer.errors import ExtractError, ProtokollError
 from indexer.corpus import OUTSIDE_REASON, outside_corpus, walk_corpus
 from indexer.documents import documents
@@ -364,7 +365,9 @@ def _size(path: Path) -> int:
 # segment copies the whole postings file out of the mmap into a BytesIO (whoosh 2.7.5
 # CompoundStorage.open_file), which cost 291 MB of private memory per searcher at 10 000
 # meetings — and the service keeps a searcher per thread (8 threads: 7 GB RSS, measured).
-WRITER_OPTIONS: dict[str, Any] = {"limitmb": WRITER_LIMIT_MB, "compound": False}
+# Postings in our flat format (indexer.codec); Whoosh's multiprocess writer hands these same
+# options, codec included, to each of its sub-writers.
+WRITER_OPTIONS: dict[str, Any] = {"limitmb": WRITER_LIMIT_MB, "compound": False, "codec": PostingsCodec()}
 
 
 def _new_writer(ix: windex.Index, *, bulk: bool) -> Any:

@@ -39,7 +39,8 @@ from indexer.records import passage_anchor
 # 3: passage documents; header, attendance and mentioned-municipality fields (issue 11).
 # 4: nested sub-compounds, truncated first parts and accent-folded parts (analysis.index_terms).
 # 5: the pieces of a hyphenated word are exact forms too ("=christin" in "Ann-Christin").
-SCHEMA_VERSION = 5
+# 6: postings in our own format (indexer.codec) instead of whoosh3's pickled blocks (issue 16).
+SCHEMA_VERSION = 6
 
 KIND_ITEM = "item"
 KIND_PASSAGE = "passage"

@@ -1,19 +1,20 @@
 """The one module that reads Whoosh's private internals; everything else uses its public API.
 
-Whoosh's public API hands out postings one at a time (``Matcher.id()``/``weight()``) and column
-values one at a time, which cost a Python call per posting (profiles 4–5 in BENCHMARKS.md). The
-numpy search layer (``indexer.docsets``, ``indexer.scoring``, ``indexer.facets``) needs whole
-arrays, which Whoosh 2.7's ``whoosh3`` codec keeps in attributes with a leading underscore.
-Every such read lives here, behind four small functions that return plain numpy arrays:
+The numpy search layer (``indexer.docsets``, ``indexer.scoring``, ``indexer.facets``) needs
+whole arrays where Whoosh's public API hands out one posting or one column value per Python
+call (profiles 4–5 in BENCHMARKS.md). Postings come from our own format (``indexer.codec``)
+through its public ``ArrayMatcher.record()``; the private reads left here are the per-document
+columns Whoosh's codec writes, and the postings of ``whoosh3`` segments (an index written before
+our codec, until it is rebuilt). Four small functions return plain numpy arrays:
 
-- ``posting_blocks``: the doc numbers and weights of a term's postings, one block at a time;
-- ``term_positions``: a term's positions in chosen documents, decoded only for those;
+- ``term_postings``: the doc numbers and weights of a term's postings, all segments at once;
+- ``term_positions``: a term's (doc, position) pairs in chosen documents, decoded only for those;
 - ``field_length_codes``: a text field's one-byte length codes for every document;
 - ``numeric_column``: a numeric column's stored (untranslated) values for every document.
 
 These attributes are why ``whoosh-reloaded`` is pinned exactly in ``pyproject.toml``: a Whoosh
 upgrade is checked here, and ``tests/test_scoring.py`` (numpy answers against Whoosh's own on a
-multi-segment index with deletions) tells whether it still holds.
+multi-segment index with deletions, in both posting formats) tells whether it still holds.
 ``tests/test_engine_boundary.py`` keeps every other module off private attributes.
 """
 
@@ -26,6 +27,8 @@ import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.reading import TermNotFound
 
+from indexer.codec import ArrayMatcher
+
 
 def _leaf_matchers(reader: Any, fieldname: str, text: str) -> Iterator[tuple[Any, int]]:
     """The term's matcher in every segment with the segment's doc-number offset, unwrapped past
@@ -35,53 +38,89 @@ def _leaf_matchers(reader: Any, fieldname: str, text: str) -> Iterator[tuple[Any
             m = sub.postings(fieldname, text)
         except TermNotFound:
             continue
-        while type(m) is not W3LeafMatcher and hasattr(m, "child"):
+        while type(m) not in (ArrayMatcher, W3LeafMatcher) and hasattr(m, "child"):
             m = m.child
         yield m, offset
 
 
-def posting_blocks(reader: Any, fieldname: str, text: str) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """(doc numbers int32, weights float32) of each posting block of a term, over all segments.
+def term_postings(reader: Any, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(doc numbers int32, weights float32) of a term's postings over all segments.
 
     Doc numbers are the reader's (segment offset added); deleted documents are included. A
-    segment not written by the ``whoosh3`` codec yields its ids through the public matcher API,
-    each with weight 1.
+    segment in our format (``indexer.codec``) is two array slices; a ``whoosh3`` segment (an
+    index not yet rebuilt) is read block by block from the matcher's private arrays; any other
+    matcher yields its ids through the public API, each with weight 1.
     """
+    ids: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
     for m, offset in _leaf_matchers(reader, fieldname, text):
-        if type(m) is not W3LeafMatcher:
-            ids = np.fromiter(m.all_ids(), dtype=np.int32)
-            yield ids + offset, np.ones(len(ids), dtype=np.float32)
-            continue
-        while m.is_active():
-            if m._ids is None:
-                m._read_ids()
-            if m._weights is None:
-                m._read_weights()
-            yield np.asarray(m._ids, dtype=np.int32) + offset, np.asarray(m._weights, dtype=np.float32)
-            m._next_block()
+        if type(m) is ArrayMatcher:
+            record = m.record()
+            ids.append(record.ids + offset)
+            weights.append(record.weights)
+        elif type(m) is W3LeafMatcher:
+            while m.is_active():
+                if m._ids is None:
+                    m._read_ids()
+                if m._weights is None:
+                    m._read_weights()
+                ids.append(np.asarray(m._ids, dtype=np.int64) + offset)
+                weights.append(np.asarray(m._weights, dtype=np.float32))
+                m._next_block()
+        else:
+            found = np.fromiter(m.all_ids(), dtype=np.int64)
+            ids.append(found + offset)
+            weights.append(np.ones(len(found), dtype=np.float32))
+    if not ids:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+    return np.concatenate(ids).astype(np.int32), np.concatenate(weights)
 
 
-def term_positions(reader: Any, fieldname: str, text: str, wanted: set[int]) -> dict[int, list[int]]:
-    """Positions of ``text`` in the ``wanted`` documents only (reader doc numbers), decoded a
-    block at a time: a block none of whose documents is wanted is never unpickled."""
-    out: dict[int, list[int]] = {}
+def term_positions(reader: Any, fieldname: str, text: str, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(doc number, position) pairs of ``text`` in the documents ``wanted`` (a boolean mask
+    over the reader's doc numbers), ordered by document then position.
+
+    In our format only the wanted documents' position gaps are gathered and summed; in a
+    ``whoosh3`` segment a block none of whose documents is wanted is never unpickled.
+    """
+    docs: list[np.ndarray] = []
+    positions: list[np.ndarray] = []
     for m, offset in _leaf_matchers(reader, fieldname, text):
-        if type(m) is not W3LeafMatcher:
-            for doc in [d for d in m.all_ids() if d + offset in wanted]:
-                m.skip_to(doc)
-                out[doc + offset] = list(m.value_as("positions"))
+        if type(m) is ArrayMatcher:
+            record = m.record()
+            which = np.flatnonzero(wanted[record.ids + offset])
+            if len(which) and record.counts is not None:
+                index, pos = record.positions(which)
+                docs.append(record.ids[index] + offset)
+                positions.append(pos)
             continue
-        decode = m.format.decode_positions
-        while m.is_active():
-            if m._ids is None:
-                m._read_ids()
-            hits = [i for i, doc in enumerate(m._ids) if doc + offset in wanted]
-            if hits:
-                if m._values is None:
-                    m._read_values()
-                for i in hits:
-                    out[m._ids[i] + offset] = decode(m._values[i])
-            m._next_block()
+        pairs = _positions_through_api(m, offset, wanted)
+        docs.append(np.array([d for d, _ in pairs], dtype=np.int64))
+        positions.append(np.array([p for _, p in pairs], dtype=np.int64))
+    if not docs:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(docs), np.concatenate(positions)
+
+
+def _positions_through_api(m: Any, offset: int, wanted: np.ndarray) -> list[tuple[int, int]]:
+    """(doc, position) pairs of the wanted documents from a ``whoosh3`` or other matcher."""
+    out: list[tuple[int, int]] = []
+    if type(m) is not W3LeafMatcher:
+        for doc in [d for d in m.all_ids() if wanted[d + offset]]:
+            m.skip_to(doc)
+            out += [(doc + offset, p) for p in m.value_as("positions")]
+        return out
+    decode = m.format.decode_positions
+    while m.is_active():
+        if m._ids is None:
+            m._read_ids()
+        hits = [i for i, doc in enumerate(m._ids) if wanted[doc + offset]]
+        if hits:
+            if m._values is None:
+                m._read_values()
+            for i in hits:
+                out += [(m._ids[i] + offset, p) for p in decode(m._values[i])]
+        m._next_block()
     return out
 
 

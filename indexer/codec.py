@@ -1,0 +1,368 @@
+"""Our posting format: one flat record per term that numpy slices, behind Whoosh's codec API.
+
+Why: at 10 000 meetings 94 % of a cold query was getting postings out of Whoosh's ``whoosh3``
+format, which stores 128 postings per zlib-compressed pickle and each posting's positions as a
+pickle of their own; a phrase of common words unpickled thousands of position lists. Here a
+term's postings are written once, at index time, as plain little-endian arrays, so reading them
+is ``np.frombuffer`` plus a ``cumsum`` and no unpickling.
+
+Only the postings change. ``PostingsCodec`` subclasses ``whoosh.codec.whoosh3.W3Codec`` and
+overrides just the two public methods ``postings_writer`` and ``postings_reader``: the term
+index (``.trm``, with Whoosh's own ``W3TermInfo`` statistics), per-document columns, stored
+fields, segments, merges and generations stay Whoosh's. Whoosh pickles each segment's codec
+object into the index's TOC, so the class is found by its import path: never move or rename
+``indexer.codec.PostingsCodec``. Segments written before it (plain ``W3Codec``) keep being read
+by Whoosh's own classes until the index is rebuilt.
+
+A term's record in the segment's ``.pst`` file (all integers little-endian)::
+
+    header   count u32, first doc u32, then one byte each: gap dtype, weight kind,
+             value kind, position dtype
+    gaps     count-1 doc-number gaps (u8/u16/u32, the smallest that holds every gap)
+    weights  nothing when every weight is 1.0, else count × u8/u16 (whole weights) or f32
+    values   POSITIONS: per-document position gaps (the first from 0), count-weighted:
+             document i owns weights[i] of them (a ``Positions`` posting's weight is its
+             position count; when that does not hold, POSITIONS_COUNTED stores count × u32
+             counts first); RAW: count × u32 lengths, then the bytes; NONE and
+             UINT_WEIGHT (``Frequency`` fields: the value is the packed weight) store nothing.
+
+Weights are Whoosh's own float32 values (``W3PostingsWriter`` keeps them in an ``array("f")``),
+so BM25F scores are bit-identical to the ``whoosh3`` format's. Everything that still goes
+through Whoosh's matcher API (its own scoring, highlighting, span queries, merges via
+``iter_postings``) gets ``ArrayMatcher``, which re-encodes a value only when asked for it.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from whoosh.codec.base import PostingsWriter
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.formats import Format, Positions
+from whoosh.matching import LeafMatcher, ReadTooFar
+from whoosh.system import pack_uint
+
+_HEADER = struct.Struct("<IIBBBB")
+_UINTS = (None, np.dtype("<u1"), np.dtype("<u2"), np.dtype("<u4"))  # code → dtype; 0 = absent
+_F32 = np.dtype("<f4")
+W_ONES, W_U8, W_U16, W_F32 = 0, 1, 2, 3  # weight kinds
+V_NONE, V_POSITIONS, V_POSITIONS_COUNTED, V_RAW, V_UINT_WEIGHT = 0, 1, 2, 3, 4  # value kinds
+
+
+def _uint_code(largest: int) -> int:
+    """The code of the smallest unsigned dtype that holds ``largest``."""
+    return 1 if largest < 1 << 8 else 2 if largest < 1 << 16 else 3
+
+
+def encode_record(ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes | None],
+                  format_: Format) -> bytes:
+    """One term's postings (ascending doc numbers) as the record described above."""
+    docs = np.asarray(ids, dtype=np.int64)
+    gaps = np.diff(docs)
+    gap_code = _uint_code(int(gaps.max()) if len(gaps) else 0)
+    w = np.asarray(weights, dtype=np.float32)
+    parts: list[bytes] = []
+    parts.append(gaps.astype(_UINTS[gap_code]).tobytes())
+    whole = bool(np.all(w == np.floor(w))) and float(w.min()) >= 0
+    if bool(np.all(w == 1.0)):
+        weight_kind = W_ONES
+    elif whole and float(w.max()) < 1 << 16:
+        weight_kind = W_U8 if float(w.max()) < 1 << 8 else W_U16
+        parts.append(w.astype(_UINTS[weight_kind]).tobytes())
+    else:
+        weight_kind = W_F32
+        parts.append(w.astype(_F32).tobytes())
+    value_kind, pos_code = _encode_values(w, values, format_, parts)
+    header = _HEADER.pack(len(docs), int(docs[0]), gap_code, weight_kind, value_kind, pos_code)
+    return header + b"".join(parts)
+
+
+def _encode_values(w: np.ndarray, values: Sequence[bytes | None], format_: Format,
+                   parts: list[bytes]) -> tuple[int, int]:
+    """Append the values section to ``parts``; (value kind, position dtype code)."""
+    if not any(values):
+        return V_NONE, 0
+    if type(format_) is Positions:  # subclasses (Characters, boosts) encode more than positions
+        decoded = [format_.decode_positions(v) if v else [] for v in values]
+        counts = np.fromiter((len(p) for p in decoded), dtype=np.int64, count=len(decoded))
+        flat = np.fromiter((x for p in decoded for x in p), dtype=np.int64, count=int(counts.sum()))
+        deltas = np.diff(flat, prepend=0)
+        starts = np.cumsum(counts) - counts
+        starts = starts[counts > 0]
+        deltas[starts] = flat[starts]  # each document's first position counts from 0
+        pos_code = _uint_code(int(deltas.max()) if len(deltas) else 0)
+        kind = V_POSITIONS
+        if not np.array_equal(counts, w):
+            kind = V_POSITIONS_COUNTED
+            parts.append(counts.astype(_UINTS[3]).tobytes())
+        parts.append(deltas.astype(_UINTS[pos_code]).tobytes())
+        return kind, pos_code
+    if bool(np.all(w == np.floor(w))) and all(v == pack_uint(int(x)) for v, x in zip(values, w.tolist())):
+        return V_UINT_WEIGHT, 0
+    raw = [v or b"" for v in values]
+    parts.append(np.fromiter(map(len, raw), dtype=_UINTS[3], count=len(raw)).tobytes())
+    parts.append(b"".join(raw))
+    return V_RAW, 0
+
+
+@dataclass(frozen=True)
+class Record:
+    """One term's decoded postings in one segment: arrays are views of the record's bytes
+    except ``ids`` (a cumsum of the gaps)."""
+
+    ids: np.ndarray  # int64 segment doc numbers, ascending
+    weights: np.ndarray  # float32
+    value_kind: int
+    counts: np.ndarray | None  # positions per posting (position kinds only)
+    deltas: np.ndarray | None  # per-document position gaps (position kinds only)
+    raw: tuple[np.ndarray, bytes] | None  # (lengths, bytes) of V_RAW values
+
+    def starts(self) -> np.ndarray:
+        """Index of each posting's first position gap in ``deltas``."""
+        assert self.counts is not None
+        return np.cumsum(self.counts) - self.counts
+
+    def positions(self, which: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(posting index, position) pairs of the postings ``which`` (ascending indexes),
+        decoded with one segmented cumsum over just their gaps."""
+        assert self.counts is not None and self.deltas is not None
+        lens = self.counts[which]
+        total = int(lens.sum())
+        if not total:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        first = np.cumsum(lens) - lens  # where each chosen posting begins in the output
+        gather = np.arange(total, dtype=np.int64) + np.repeat(self.starts()[which] - first, lens)
+        gaps = self.deltas[gather].astype(np.int64)
+        summed = np.cumsum(gaps)
+        nonempty = lens > 0
+        base = summed[first[nonempty]] - gaps[first[nonempty]]
+        return np.repeat(which, lens), summed - np.repeat(base, lens[nonempty])
+
+
+def decode_record(buf: bytes) -> Record:
+    """The ``Record`` of bytes written by ``encode_record``."""
+    count, first, gap_code, weight_kind, value_kind, pos_code = _HEADER.unpack_from(buf)
+    at = _HEADER.size
+    gaps = np.frombuffer(buf, dtype=_UINTS[gap_code], count=count - 1, offset=at)
+    at += gaps.nbytes
+    ids = np.empty(count, dtype=np.int64)
+    ids[0] = first
+    np.cumsum(gaps, out=ids[1:])
+    ids[1:] += first
+    if weight_kind == W_ONES:
+        weights = np.ones(count, dtype=np.float32)
+    else:
+        stored = np.frombuffer(buf, dtype=_F32 if weight_kind == W_F32 else _UINTS[weight_kind],
+                               count=count, offset=at)
+        at += stored.nbytes
+        weights = stored.astype(np.float32)
+    counts = deltas = None
+    raw = None
+    if value_kind == V_POSITIONS_COUNTED:
+        counts = np.frombuffer(buf, dtype=_UINTS[3], count=count, offset=at).astype(np.int64)
+        at += 4 * count
+    elif value_kind == V_POSITIONS:
+        counts = weights.astype(np.int64)
+    if counts is not None:
+        deltas = np.frombuffer(buf, dtype=_UINTS[pos_code], count=int(counts.sum()), offset=at)
+    elif value_kind == V_RAW:
+        lens = np.frombuffer(buf, dtype=_UINTS[3], count=count, offset=at)
+        raw = (lens, buf[at + 4 * count:])
+    return Record(ids, weights, value_kind, counts, deltas, raw)
+
+
+class FlatPostingsWriter(PostingsWriter):
+    """Buffers one term's postings and writes them as one record when the term ends.
+
+    ``W3TermInfo.add_block`` is given this writer as the "block", the whole term at once: it
+    reads ``len()``, ``_weights``, ``min_id()``… exactly as from Whoosh's own block writer.
+    """
+
+    def __init__(self, postfile: Any) -> None:
+        self._postfile = postfile
+        self._format: Format | None = None
+        self._terminfo: Any = None
+        self._any_written = False
+        self._reset()
+
+    def _reset(self) -> None:
+        self._ids: list[int] = []
+        self._weights: list[float] = []
+        self._values: list[bytes | None] = []
+        self._minlength: int | None = None
+        self._maxlength = 0
+        self._maxweight = 0.0
+
+    def written(self) -> bool:
+        return self._any_written
+
+    def start_postings(self, format_: Format, terminfo: Any) -> None:
+        if self._terminfo is not None:
+            raise RuntimeError("start_postings inside a term")
+        self._format, self._terminfo = format_, terminfo
+        self._reset()
+
+    def add_posting(self, id_: int, weight: float, vbytes: bytes | None, length: int | None = None) -> None:
+        weight = float(np.float32(weight))  # what W3PostingsWriter's array("f") keeps
+        self._ids.append(id_)
+        self._weights.append(weight)
+        self._values.append(vbytes)
+        self._maxweight = max(self._maxweight, weight)
+        if length:
+            self._minlength = length if self._minlength is None else min(self._minlength, length)
+            self._maxlength = max(self._maxlength, length)
+
+    def finish_postings(self) -> Any:
+        terminfo, self._terminfo = self._terminfo, None
+        assert self._format is not None
+        terminfo.add_block(self)
+        record = encode_record(self._ids, self._weights, self._values, self._format)
+        offset = self._postfile.tell()
+        self._postfile.write(record)
+        terminfo.set_extent(offset, len(record))
+        self._any_written = True
+        return terminfo
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def min_id(self) -> int:
+        return self._ids[0]
+
+    def max_id(self) -> int:
+        return self._ids[-1]
+
+    def min_length(self) -> int | None:
+        return self._minlength
+
+    def max_length(self) -> int:
+        return self._maxlength
+
+    def max_weight(self) -> float:
+        return self._maxweight
+
+
+class ArrayMatcher(LeafMatcher):
+    """Whoosh's matcher interface over one decoded ``Record`` (the whole list is one block).
+
+    ``record()`` is what the numpy layer uses; the per-posting methods serve Whoosh's own
+    searching and merging and convert the arrays to Python lists only when first called.
+    """
+
+    def __init__(self, record: Record, format_: Format, term: Any = None, scorer: Any = None,
+                 terminfo: Any = None, position: int = 0) -> None:
+        self._record = record
+        self.format = format_
+        self._term = term
+        self.scorer = scorer
+        self._terminfo = terminfo
+        self._i = position
+        self._ids: list[int] | None = None
+        self._weights: list[float] | None = None
+
+    def record(self) -> Record:
+        return self._record
+
+    def _lists(self) -> tuple[list[int], list[float]]:
+        if self._ids is None or self._weights is None:
+            self._ids = self._record.ids.tolist()
+            self._weights = self._record.weights.tolist()
+        return self._ids, self._weights
+
+    def is_active(self) -> bool:
+        return self._i < len(self._record.ids)
+
+    def reset(self) -> None:
+        self._i = 0
+
+    def copy(self) -> ArrayMatcher:
+        return ArrayMatcher(self._record, self.format, self._term, self.scorer, self._terminfo, self._i)
+
+    def id(self) -> int:
+        return self._lists()[0][self._i]
+
+    def weight(self) -> float:
+        return self._lists()[1][self._i]
+
+    def all_ids(self) -> Any:
+        return iter(self._lists()[0][self._i:])
+
+    def next(self) -> None:
+        if not self.is_active():
+            raise ReadTooFar
+        self._i += 1
+
+    def skip_to(self, id_: int) -> None:
+        if not self.is_active():
+            raise ReadTooFar
+        self._i = max(self._i, int(np.searchsorted(self._record.ids, id_)))
+
+    def value(self) -> bytes:
+        r, i = self._record, self._i
+        if r.value_kind in (V_POSITIONS, V_POSITIONS_COUNTED):
+            return self.format.encode(self._positions())
+        if r.value_kind == V_UINT_WEIGHT:
+            return pack_uint(int(self._lists()[1][i]))
+        if r.value_kind == V_RAW and r.raw is not None:
+            lens, data = r.raw
+            start = int(lens[:i].sum())
+            return data[start:start + int(lens[i])]
+        return b""
+
+    def _positions(self) -> list[int]:
+        return self._record.positions(np.array([self._i]))[1].tolist()
+
+    def value_as(self, astype: str) -> Any:
+        if astype == "positions" and self._record.counts is not None:
+            return self._positions()
+        return self.format.decoder(astype)(self.value())
+
+    def supports_block_quality(self) -> bool:
+        return self.scorer is not None and self.scorer.supports_block_quality()
+
+    def block_quality(self) -> float:
+        return float(self.scorer.block_quality(self))
+
+    def skip_to_quality(self, minquality: float) -> int:
+        if self.block_quality() <= minquality:
+            self._i = len(self._record.ids)
+            return 1
+        return 0
+
+    def block_min_id(self) -> int:
+        return int(self._record.ids[0])
+
+    def block_max_id(self) -> int:
+        return int(self._record.ids[-1])
+
+    def block_min_length(self) -> int:
+        return int(self._terminfo.min_length()) if self._terminfo is not None else 0
+
+    def block_max_length(self) -> int:
+        return int(self._terminfo.max_length()) if self._terminfo is not None else 1 << 30
+
+    def block_max_weight(self) -> float:
+        return float(self._record.weights.max())
+
+
+class PostingsCodec(W3Codec):
+    """``whoosh3`` with our postings records; everything else is inherited unchanged."""
+
+    def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
+        if byteids:  # term vectors (none in our schema): Whoosh's own format
+            return super().postings_writer(dbfile, byteids=True)
+        return FlatPostingsWriter(dbfile)
+
+    def postings_reader(self, dbfile: Any, terminfo: Any, format_: Format, term: Any = None,
+                        scorer: Any = None) -> Any:
+        if terminfo.is_inlined():
+            return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
+        offset, length = terminfo.extent()
+        if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps struct.unpack's tuple
+            length = length[0]
+        record = decode_record(dbfile.get(offset, length))
+        return ArrayMatcher(record, format_, term=term, scorer=scorer, terminfo=terminfo)

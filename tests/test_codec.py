@@ -1,0 +1,189 @@
+"""Our posting format (``indexer.codec``) gives the same answers as Whoosh's ``whoosh3``.
+
+Round trips of the record format on generated postings, Whoosh's own matcher API on both
+formats, and the whole bench query mix on one archive indexed three ways: every segment in
+``whoosh3`` (an index from before the codec), every segment in ours, and a ``whoosh3`` index
+updated by our writer (old and new segments side by side, then merged). Each index has several
+segments and deleted documents.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import fields, index as windex
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.formats import Positions
+
+from indexer.codec import ArrayMatcher, PostingsCodec, decode_record, encode_record
+
+POSITIONS = Positions()
+
+
+@st.composite
+def postings(draw: Any) -> tuple[list[int], list[list[int]]]:
+    """Ascending doc numbers with gaps up to 100 000 and 1..40 ascending positions each."""
+    gaps = draw(st.lists(st.integers(1, 100_000), min_size=1, max_size=60))
+    ids = np.cumsum(gaps).tolist()
+    first = draw(st.integers(0, 70_000))
+    poses = [sorted(draw(st.sets(st.integers(0, 300_000), min_size=1, max_size=40))) for _ in ids]
+    return [first + i for i in ids], poses
+
+
+@settings(max_examples=60, deadline=None)
+@given(postings(), st.data())
+def test_positions_records_round_trip(data: tuple[list[int], list[list[int]]], draw: Any) -> None:
+    ids, poses = data
+    record = decode_record(encode_record(ids, [float(len(p)) for p in poses],
+                                         [POSITIONS.encode(p) for p in poses], POSITIONS))
+    assert record.ids.tolist() == ids
+    assert record.weights.tolist() == [float(len(p)) for p in poses]
+    which = np.array(sorted(draw.draw(st.sets(st.integers(0, len(ids) - 1)))), dtype=np.int64)
+    index, pos = record.positions(which)
+    assert list(zip(index.tolist(), pos.tolist())) == [(i, p) for i in which.tolist() for p in poses[i]]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(0.25, 70_000.0, width=32), min_size=1, max_size=30))
+def test_weights_that_are_not_position_counts_are_kept(weights: list[float]) -> None:
+    ids = list(range(3, 3 + 2 * len(weights), 2))
+    poses = [[1, 5]] * len(weights)
+    record = decode_record(encode_record(ids, weights, [POSITIONS.encode(p) for p in poses], POSITIONS))
+    assert record.weights.tolist() == weights
+    assert record.positions(np.arange(len(ids)))[1].tolist() == [1, 5] * len(weights)
+
+
+def _tiny_index(directory: Path, codec: Any) -> windex.Index:
+    directory.mkdir()
+    schema = fields.Schema(key=fields.ID(stored=True), text=fields.TEXT(phrase=True),
+                           tags=fields.KEYWORD(scorable=True), n=fields.NUMERIC())
+    ix = windex.create_in(str(directory), schema)
+    rng = np.random.default_rng(5)
+    words = "alfa beta gamma delta epsilon zeta theta iota kappa lambda".split()
+    for part in range(3):
+        with ix.writer(codec=codec) as writer:
+            writer.merge = False
+            for n in range(120):
+                length = int(rng.integers(1, 300))
+                writer.add_document(key=f"{part}-{n}", text=" ".join(rng.choice(words, length)),
+                                    tags=" ".join(rng.choice(words, 4)), n=n)
+    with ix.writer(codec=codec) as writer:
+        writer.merge = False
+        writer.delete_by_term("key", "1-7")
+    return ix
+
+
+def _all_postings(ix: windex.Index) -> list[tuple[Any, ...]]:
+    with ix.reader() as reader:
+        out = []
+        for fieldname, text in reader.all_terms():
+            m = reader.postings(fieldname, text)
+            fmt = reader.schema[fieldname].format
+            while m.is_active():
+                value = m.value_as("positions") if fmt.supports("positions") else m.value() or b""
+                out.append((fieldname, text, m.id(), m.weight(), value))
+                m.next()
+        return out
+
+
+def test_whooshs_matcher_api_reads_the_same_postings_before_and_after_a_merge(tmp_path: Path) -> None:
+    old = _tiny_index(tmp_path / "w3", W3Codec())
+    new = _tiny_index(tmp_path / "ours", PostingsCodec())
+    with new.reader() as reader:
+        leaf = reader.leaf_readers()[0][0]
+        assert type(leaf.postings("text", "alfa")) is ArrayMatcher
+    assert len(new.reader().leaf_readers()) == 3 and new.reader().has_deletions()
+    assert _all_postings(new) == _all_postings(old)
+    for ix in (old, new):
+        with ix.writer(codec=PostingsCodec()) as writer:
+            writer.optimize = True
+    assert len(new.reader().leaf_readers()) == 1 and not new.reader().has_deletions()
+    assert _all_postings(new) == _all_postings(old)
+
+
+# --- The whole bench mix on an archive indexed three ways --------------------------------
+
+
+def _build(root: Path, first: Any, second: Any) -> Path:
+    """A generated archive indexed in two steps (a rebuild with ``first``, then changed and
+    new files with ``second``): several segments and deleted documents."""
+    from benchmark.generate import generate
+    from indexer import index as indexing
+
+    archive, index_dir = root / "arkiv", root / "index"
+    generate(40, archive, seed=11)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(indexing.WRITER_OPTIONS, "codec", first)
+        assert not indexing.build_index(archive, index_dir, rebuild=True).failed
+        for path in sorted(archive.rglob("*.txt"))[:3]:
+            path.write_bytes(path.read_bytes() + "\nÖvrigt: budget och bredband.\n".encode("cp1252"))
+        generate(8, archive / "nya", seed=12)
+        patch.setitem(indexing.WRITER_OPTIONS, "codec", second)
+        report = indexing.build_index(archive, index_dir)
+    assert not report.failed and report.updated and report.added
+    return index_dir
+
+
+@pytest.fixture(scope="module")
+def three_ways(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return {
+        "whoosh3": _build(tmp_path_factory.mktemp("w3"), W3Codec(), W3Codec()),
+        "ours": _build(tmp_path_factory.mktemp("ours"), PostingsCodec(), PostingsCodec()),
+        "mixed": _build(tmp_path_factory.mktemp("mixed"), W3Codec(), PostingsCodec()),
+    }
+
+
+def _answers(index_dir: Path) -> dict[str, Any]:
+    """Per bench query: total, facet counts, the first page, and every matched hit's score."""
+    from benchmark.measure import load_queries
+    from indexer.docsets import Postings, doc_mask
+    from indexer.query import SearchRequest
+    from indexer.querylang import compile_query
+    from indexer.scoring import score_vector, scored_terms
+    from indexer.search import SearchService, _and, _base_parts
+
+    service = SearchService(index_dir)
+    try:
+        searcher, arrays, _ = service._searcher()
+        assert len(searcher.reader().leaf_readers()) > 1 and searcher.reader().has_deletions()
+        out = {}
+        for bq in load_queries():
+            result = service.search(SearchRequest(q=bq.text, page_size=20))
+            cq = compile_query(bq.text)
+            q = _and(_base_parts(cq, SearchRequest(q=bq.text), service._bounded(cq.query, searcher, []), arrays))
+            postings = Postings(searcher)
+            matched = np.flatnonzero(doc_mask(postings, q) & postings.live())
+            scores = score_vector(postings, scored_terms(q), arrays.rank)
+            every = {searcher.stored_fields(int(d))["item_id"]: float(scores[d]) for d in matched}
+            page = [(h.item_id, h.score) for h in result.hits]
+            out[bq.text] = (result.total, result.to_dict()["facets"], page, every)
+        return out
+    finally:
+        service.close()
+
+
+def test_totals_facets_and_scores_are_identical_in_both_formats(three_ways: dict[str, Path]) -> None:
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    from indexer import generations as gens
+
+    kinds = {}
+    for name, index_dir in three_ways.items():
+        ix = windex.open_dir(str(gens.current_generation(index_dir)))
+        with ix.reader() as reader:
+            kinds[name] = {type(sub.postings("kind", "item")).__name__ if not sub.has_deletions()
+                           else type(sub.postings("kind", "item").child).__name__
+                           for sub, _ in reader.leaf_readers()}
+    assert kinds["whoosh3"] == {W3LeafMatcher.__name__} and kinds["ours"] == {ArrayMatcher.__name__}
+    assert kinds["mixed"] == {W3LeafMatcher.__name__, ArrayMatcher.__name__}
+    expected = _answers(three_ways["whoosh3"])
+    assert sum(1 for total, *_ in expected.values() if total) > 100
+    for name in ("ours", "mixed"):
+        got = _answers(three_ways[name])
+        for text, answer in expected.items():
+            assert got[text] == answer, (name, text)
