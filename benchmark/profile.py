@@ -43,6 +43,7 @@ def profile_stages(archive: Path, out: Path, limit: int, queries: list[str]) -> 
 
     from indexer import generations as gens
     from indexer.analysis import swedish_analyzer
+    from indexer.codec import PostingsCodec
     from indexer.corpus import walk_corpus
     from indexer.documents import documents
     from indexer.index import _parse_one
@@ -68,7 +69,8 @@ def profile_stages(archive: Path, out: Path, limit: int, queries: list[str]) -> 
 
     def write() -> None:
         ix = windex.create_in(str(gen), build_schema())
-        writer = ix.writer(limitmb=256)  # one writer in this process: the profile sees all of it
+        # One writer in this process, so the profile sees all of it; our posting format.
+        writer = ix.writer(limitmb=256, codec=PostingsCodec())
         for d in docs:
             writer.add_document(**d)
         writer.commit()

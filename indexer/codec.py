@@ -35,6 +35,7 @@ through Whoosh's matcher API (its own scoring, highlighting, span queries, merge
 from __future__ import annotations
 
 import struct
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -191,11 +192,9 @@ class FlatPostingsWriter(PostingsWriter):
 
     def _reset(self) -> None:
         self._ids: list[int] = []
-        self._weights: list[float] = []
+        self._weights = array("f")  # float32, as W3PostingsWriter keeps them
         self._values: list[bytes | None] = []
-        self._minlength: int | None = None
-        self._maxlength = 0
-        self._maxweight = 0.0
+        self._lengths: list[int] = []
 
     def written(self) -> bool:
         return self._any_written
@@ -207,14 +206,11 @@ class FlatPostingsWriter(PostingsWriter):
         self._reset()
 
     def add_posting(self, id_: int, weight: float, vbytes: bytes | None, length: int | None = None) -> None:
-        weight = float(np.float32(weight))  # what W3PostingsWriter's array("f") keeps
+        # Called once per posting: only appends; the statistics are taken in finish_postings.
         self._ids.append(id_)
         self._weights.append(weight)
         self._values.append(vbytes)
-        self._maxweight = max(self._maxweight, weight)
-        if length:
-            self._minlength = length if self._minlength is None else min(self._minlength, length)
-            self._maxlength = max(self._maxlength, length)
+        self._lengths.append(length or 0)
 
     def finish_postings(self) -> Any:
         terminfo, self._terminfo = self._terminfo, None
@@ -237,13 +233,13 @@ class FlatPostingsWriter(PostingsWriter):
         return self._ids[-1]
 
     def min_length(self) -> int | None:
-        return self._minlength
+        return min((n for n in self._lengths if n), default=None)  # 0: no length given
 
     def max_length(self) -> int:
-        return self._maxlength
+        return max(self._lengths)
 
     def max_weight(self) -> float:
-        return self._maxweight
+        return max(self._weights)
 
 
 class ArrayMatcher(LeafMatcher):

@@ -1,9 +1,9 @@
-"""Ranking a result page with numpy over whole posting blocks, not Whoosh's matcher tree.
+"""Ranking a result page with numpy over whole posting lists, not Whoosh's matcher tree.
 
 Profile (BENCHMARKS.md, profile 4): on the 10 000-meeting index Whoosh's top-N pass
 (``collect_matches``) was 79 % of a search — one Python call per posting per sub-matcher, and
 broad words ("kommunerna", "förslaget") match half the items. Here each scored term's postings
-are read a block at a time into numpy arrays and its BM25F contribution is added into one score
+are read as whole numpy arrays (``indexer.codec``) and its BM25F contribution is added into one score
 vector; the page is an ``argpartition`` over the matched documents.
 
 The scores are Whoosh's own: the same BM25F formula with the same ``idf`` and average field
