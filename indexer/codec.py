@@ -120,7 +120,7 @@ class Record:
     value_kind: int
     counts: np.ndarray | None  # positions per posting (position kinds only)
     deltas: np.ndarray | None  # per-document position gaps (position kinds only)
-    raw: tuple[np.ndarray, bytes] | None  # (lengths, bytes) of V_RAW values
+    raw: tuple[np.ndarray, bytes] | None  # (count+1 offsets, bytes) of V_RAW values
 
     def starts(self) -> np.ndarray:
         """Index of each posting's first position gap in ``deltas``."""
@@ -172,7 +172,7 @@ def decode_record(buf: bytes) -> Record:
         deltas = np.frombuffer(buf, dtype=_UINTS[pos_code], count=int(counts.sum()), offset=at)
     elif value_kind == V_RAW:
         lens = np.frombuffer(buf, dtype=_UINTS[3], count=count, offset=at)
-        raw = (lens, buf[at + 4 * count:])
+        raw = (np.concatenate(([0], np.cumsum(lens, dtype=np.int64))), buf[at + 4 * count:])
     return Record(ids, weights, value_kind, counts, deltas, raw)
 
 
@@ -304,9 +304,8 @@ class ArrayMatcher(LeafMatcher):
         if r.value_kind == V_UINT_WEIGHT:
             return pack_uint(int(self._lists()[1][i]))
         if r.value_kind == V_RAW and r.raw is not None:
-            lens, data = r.raw
-            start = int(lens[:i].sum())
-            return data[start:start + int(lens[i])]
+            bounds, data = r.raw
+            return data[int(bounds[i]):int(bounds[i + 1])]
         return b""
 
     def _positions(self) -> list[int]:

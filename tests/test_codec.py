@@ -20,7 +20,15 @@ from whoosh import fields, index as windex
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.formats import Positions
 
-from indexer.codec import ArrayMatcher, PostingsCodec, decode_record, encode_record
+from indexer.codec import (
+    V_POSITIONS,
+    V_RAW,
+    V_UINT_WEIGHT,
+    ArrayMatcher,
+    PostingsCodec,
+    decode_record,
+    encode_record,
+)
 
 POSITIONS = Positions()
 
@@ -61,7 +69,8 @@ def test_weights_that_are_not_position_counts_are_kept(weights: list[float]) -> 
 def _tiny_index(directory: Path, codec: Any) -> windex.Index:
     directory.mkdir()
     schema = fields.Schema(key=fields.ID(stored=True), text=fields.TEXT(phrase=True),
-                           tags=fields.KEYWORD(scorable=True), n=fields.NUMERIC())
+                           tags=fields.KEYWORD(scorable=True), n=fields.NUMERIC(),
+                           chars=fields.TEXT(chars=True))  # Characters: stored as raw values
     ix = windex.create_in(str(directory), schema)
     rng = np.random.default_rng(5)
     words = "alfa beta gamma delta epsilon zeta theta iota kappa lambda".split()
@@ -71,7 +80,8 @@ def _tiny_index(directory: Path, codec: Any) -> windex.Index:
             for n in range(120):
                 length = int(rng.integers(1, 300))
                 writer.add_document(key=f"{part}-{n}", text=" ".join(rng.choice(words, length)),
-                                    tags=" ".join(rng.choice(words, 4)), n=n)
+                                    tags=" ".join(rng.choice(words, 4)), n=n,
+                                    chars=" ".join(rng.choice(words, 1 + length % 7)))
     with ix.writer(codec=codec) as writer:
         writer.merge = False
         writer.delete_by_term("key", "1-7")
@@ -85,7 +95,8 @@ def _all_postings(ix: windex.Index) -> list[tuple[Any, ...]]:
             m = reader.postings(fieldname, text)
             fmt = reader.schema[fieldname].format
             while m.is_active():
-                value = m.value_as("positions") if fmt.supports("positions") else m.value() or b""
+                value = (m.value_as("characters") if fmt.supports("characters")
+                         else m.value_as("positions") if fmt.supports("positions") else m.value() or b"")
                 out.append((fieldname, text, m.id(), m.weight(), value))
                 m.next()
         return out
@@ -97,6 +108,9 @@ def test_whooshs_matcher_api_reads_the_same_postings_before_and_after_a_merge(tm
     with new.reader() as reader:
         leaf = reader.leaf_readers()[0][0]
         assert type(leaf.postings("text", "alfa")) is ArrayMatcher
+        assert {type(leaf.postings(f, "alfa")).__name__ for f in ("text", "chars", "tags")} == {"ArrayMatcher"}
+        kinds = {leaf.postings(f, "alfa").record().value_kind for f in ("text", "chars", "tags")}
+        assert kinds == {V_POSITIONS, V_RAW, V_UINT_WEIGHT}
     assert len(new.reader().leaf_readers()) == 3 and new.reader().has_deletions()
     assert _all_postings(new) == _all_postings(old)
     for ix in (old, new):
