@@ -35,9 +35,12 @@ through Whoosh's matcher API (its own scoring, highlighting, span queries, merge
 from __future__ import annotations
 
 import struct
+import sys
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
+from operator import sub
 from typing import Any
 
 import numpy as np
@@ -50,6 +53,9 @@ from whoosh.system import pack_uint
 _HEADER = struct.Struct("<IIBBBB")
 _UINTS = (None, np.dtype("<u1"), np.dtype("<u2"), np.dtype("<u4"))  # code → dtype; 0 = absent
 _F32 = np.dtype("<f4")
+_TYPECODES = ("", "B", "H", "I")  # the same three widths for the array module
+_BIG_ENDIAN = sys.byteorder == "big"
+assert array("I").itemsize == 4
 W_ONES, W_U8, W_U16, W_F32 = 0, 1, 2, 3  # weight kinds
 V_NONE, V_POSITIONS, V_POSITIONS_COUNTED, V_RAW, V_UINT_WEIGHT = 0, 1, 2, 3, 4  # value kinds
 
@@ -59,53 +65,61 @@ def _uint_code(largest: int) -> int:
     return 1 if largest < 1 << 8 else 2 if largest < 1 << 16 else 3
 
 
+def _packed(code: int, values: Any) -> bytes:
+    """Unsigned integers as little-endian bytes of the dtype ``code`` (pure Python: most terms
+    have one or two postings, where numpy's per-call overhead cost more than the work)."""
+    out = array(_TYPECODES[code], values)
+    if _BIG_ENDIAN:
+        out.byteswap()
+    return out.tobytes()
+
+
 def encode_record(ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes | None],
                   format_: Format) -> bytes:
     """One term's postings (ascending doc numbers) as the record described above."""
-    docs = np.asarray(ids, dtype=np.int64)
-    gaps = np.diff(docs)
-    gap_code = _uint_code(int(gaps.max()) if len(gaps) else 0)
-    w = np.asarray(weights, dtype=np.float32)
-    parts: list[bytes] = []
-    parts.append(gaps.astype(_UINTS[gap_code]).tobytes())
-    whole = bool(np.all(w == np.floor(w))) and float(w.min()) >= 0
-    if bool(np.all(w == 1.0)):
+    gaps = list(map(sub, ids[1:], ids))
+    gap_code = _uint_code(max(gaps, default=0))
+    parts = [_packed(gap_code, gaps)]
+    w = array("f", weights)  # W3PostingsWriter keeps float32 weights too
+    if all(x == 1.0 for x in w):
         weight_kind = W_ONES
-    elif whole and float(w.max()) < 1 << 16:
-        weight_kind = W_U8 if float(w.max()) < 1 << 8 else W_U16
-        parts.append(w.astype(_UINTS[weight_kind]).tobytes())
+    elif all(x.is_integer() and 0 <= x < 1 << 16 for x in w):
+        weight_kind = W_U8 if max(w) < 1 << 8 else W_U16
+        parts.append(_packed(weight_kind, map(int, w)))
     else:
         weight_kind = W_F32
-        parts.append(w.astype(_F32).tobytes())
+        if _BIG_ENDIAN:
+            w.byteswap()
+        parts.append(w.tobytes())
+        if _BIG_ENDIAN:
+            w.byteswap()
     value_kind, pos_code = _encode_values(w, values, format_, parts)
-    header = _HEADER.pack(len(docs), int(docs[0]), gap_code, weight_kind, value_kind, pos_code)
+    header = _HEADER.pack(len(ids), ids[0], gap_code, weight_kind, value_kind, pos_code)
     return header + b"".join(parts)
 
 
-def _encode_values(w: np.ndarray, values: Sequence[bytes | None], format_: Format,
+def _encode_values(w: array, values: Sequence[bytes | None], format_: Format,
                    parts: list[bytes]) -> tuple[int, int]:
     """Append the values section to ``parts``; (value kind, position dtype code)."""
     if not any(values):
         return V_NONE, 0
     if type(format_) is Positions:  # subclasses (Characters, boosts) encode more than positions
         decoded = [format_.decode_positions(v) if v else [] for v in values]
-        counts = np.fromiter((len(p) for p in decoded), dtype=np.int64, count=len(decoded))
-        flat = np.fromiter((x for p in decoded for x in p), dtype=np.int64, count=int(counts.sum()))
-        deltas = np.diff(flat, prepend=0)
-        starts = np.cumsum(counts) - counts
-        starts = starts[counts > 0]
-        deltas[starts] = flat[starts]  # each document's first position counts from 0
-        pos_code = _uint_code(int(deltas.max()) if len(deltas) else 0)
+        counts = [len(p) for p in decoded]
+        deltas: list[int] = []
+        for p in decoded:  # each document's first position counts from 0
+            deltas += map(sub, p, chain((0,), p))
+        pos_code = _uint_code(max(deltas, default=0))
         kind = V_POSITIONS
-        if not np.array_equal(counts, w):
+        if any(c != x for c, x in zip(counts, w)):
             kind = V_POSITIONS_COUNTED
-            parts.append(counts.astype(_UINTS[3]).tobytes())
-        parts.append(deltas.astype(_UINTS[pos_code]).tobytes())
+            parts.append(_packed(3, counts))
+        parts.append(_packed(pos_code, deltas))
         return kind, pos_code
-    if bool(np.all(w == np.floor(w))) and all(v == pack_uint(int(x)) for v, x in zip(values, w.tolist())):
+    if all(x.is_integer() and v == pack_uint(int(x)) for v, x in zip(values, w)):
         return V_UINT_WEIGHT, 0
     raw = [v or b"" for v in values]
-    parts.append(np.fromiter(map(len, raw), dtype=_UINTS[3], count=len(raw)).tobytes())
+    parts.append(_packed(3, map(len, raw)))
     parts.append(b"".join(raw))
     return V_RAW, 0
 
