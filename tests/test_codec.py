@@ -35,8 +35,10 @@ POSITIONS = Positions()
 
 @st.composite
 def postings(draw: Any) -> tuple[list[int], list[list[int]]]:
-    """Ascending doc numbers with gaps up to 100 000 and 1..40 ascending positions each."""
-    gaps = draw(st.lists(st.integers(1, 100_000), min_size=1, max_size=60))
+    """Ascending doc numbers whose gaps fit 1, 2 or 4 bytes (up to 300 of them, so one-byte gaps
+    sum past 255), each with 1..40 ascending positions."""
+    widest = draw(st.sampled_from([3, 255, 65_535, 100_000]))
+    gaps = draw(st.lists(st.integers(1, widest), min_size=1, max_size=300))
     ids = np.cumsum(gaps).tolist()
     first = draw(st.integers(0, 70_000))
     poses = [sorted(draw(st.sets(st.integers(0, 300_000), min_size=1, max_size=40))) for _ in ids]
