@@ -24,7 +24,6 @@ from indexer.whoosh_internals import term_positions, term_postings
 
 from indexer.budget import QueryBudget
 
-_EMPTY_IDS = np.zeros(0, dtype=np.int32)
 _EMPTY_TF = np.zeros(0, dtype=np.float32)
 QUERY_KEY = "\x00query"  # cache keys of whole-query answers; no field is named like this
 
