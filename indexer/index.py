@@ -43,7 +43,7 @@ from indexer.schema import build_schema, meeting_filter
 COMMIT_EVERY = 1000
 WRITER_LIMIT_MB = 256
 BULK_PROCS = 2  # Whoosh sub-writers for a rebuild
-REBUILD_BATCHES = 5  # commits per rebuild at most (``rebuild_batch_bytes``)
+REBUILD_BATCHES = 9  # commits per rebuild at most (``rebuild_batch_bytes``)
 REBUILD_BATCH_MIN_BYTES = 8 * 2**20
 IN_FLIGHT_PER_WORKER = 8  # parsed meetings queued ahead of the writer, per parse worker
 BULK_MIN_FILES = 500  # below this the sub-writers' start-up costs more than they save
@@ -342,13 +342,16 @@ def rebuild_batch_bytes(total: int) -> int:
     least ``REBUILD_BATCH_MIN_BYTES`` each (a small archive is one batch).
 
     Whoosh's writer sorts every posting of an uncommitted segment through run files of pickled
-    tuples, about 26× the source text (2 000 meetings in one batch: 440 MB of runs beside an
-    83 MB index, peak disk 6.3× the final index; BENCHMARKS.md). Committing in batches deletes
-    each batch's runs, so they never exceed one batch's: with the index about 5× the source,
-    five batches keep the peak under 2× the final index. Each batch adds ``BULK_PROCS``
-    segments, never merged during the rebuild (a merge would sort them all again); scores are
-    unaffected, since Whoosh's statistics span all segments, but every query term is looked up
-    in every segment (about 14 µs each, measured), which is why there are not more batches.
+    tuples once its pool passes ``WRITER_LIMIT_MB`` (2 000 meetings in one batch: 440 MB of runs
+    beside an 83 MB index, peak disk 6.3× the final index). Committing in batches deletes each
+    batch's runs, so they never exceed one batch's. Measured at 10 000 meetings (BENCHMARKS.md):
+    five batches, peak disk 2.7× the index and 529 CPU-s; nine, 1.0× (no batch spilled) and
+    425 CPU-s, since sorting runs costs time too. The price: each batch adds ``BULK_PROCS``
+    segments, never merged during the rebuild (a merge would sort them all again), and every
+    query term is looked up in every segment (about 14 µs each): first-pass query CPU +20 %
+    with 18 segments against 10. Scores are unaffected, since Whoosh's statistics span all
+    segments. At 100 000 meetings a batch does spill; by the measured ratios (runs about 25× a
+    batch's source, the index 3.1×) nine batches keep the peak near 1.7× the final index.
     """
     batches = max(1, min(REBUILD_BATCHES, total // REBUILD_BATCH_MIN_BYTES))
     return -(-total // batches)

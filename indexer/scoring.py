@@ -25,6 +25,7 @@ numpy masks and score vectors of this module and ``indexer.docsets``.)
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,13 +96,17 @@ def score_vector(postings: Postings, terms: list[ScoredTerm], arrays: RankArrays
     scores = np.zeros(arrays.doc_count, dtype=np.float64)
     searcher = postings.searcher
     schema = searcher.schema
+    doc_count = searcher.doc_count_all()
     for term in _merged(terms):
         if term.fieldname not in schema or not schema[term.fieldname].scorable or term.boost == 0:
             continue
         ids, tf = postings.get(term.fieldname, term.text)
         if not len(ids):
             continue
-        idf = searcher.idf(term.fieldname, term.text)
+        # Whoosh's idf (WeightingModel.idf), with the document frequency counted from the
+        # postings just read (deleted documents included, as Whoosh counts them) instead of
+        # one more term lookup in every segment (about 9 µs each; a rebuild writes up to 18).
+        idf = math.log(doc_count / (len(ids) + 1)) + 1
         avgfl = searcher.avg_field_length(term.fieldname) or 1
         fl = arrays.lengths(term.fieldname)[ids]
         scores[ids] += term.boost * idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))

@@ -59,6 +59,9 @@ def term_postings(reader: Any, fieldname: str, text: str) -> tuple[np.ndarray, n
             ids.append(record.ids + offset)
             weights.append(record.weights)
         elif type(m) is W3LeafMatcher:
+            # Whoosh's deletion filter has already moved its child past leading deleted
+            # documents; start over so every posting is read (the live mask drops them).
+            m.reset()
             while m.is_active():
                 if m._ids is None:
                     m._read_ids()
