@@ -34,6 +34,8 @@ through Whoosh's matcher API (its own scoring, highlighting, span queries, merge
 
 from __future__ import annotations
 
+import mmap
+import os
 import struct
 import sys
 from array import array
@@ -45,7 +47,8 @@ from typing import Any
 
 import numpy as np
 from whoosh.codec.base import PostingsWriter
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import W3Codec, W3TermsReader
+from whoosh.filedb.structfile import BufferFile
 from whoosh.formats import Format, Positions
 from whoosh.matching import LeafMatcher, ReadTooFar
 from whoosh.system import pack_uint
@@ -359,7 +362,26 @@ class ArrayMatcher(LeafMatcher):
 
 
 class PostingsCodec(W3Codec):
-    """``whoosh3`` with our postings records; everything else is inherited unchanged."""
+    """``whoosh3`` with our postings records; everything else is inherited unchanged, except
+    that a segment's term index and postings are read from memory maps (``terms_reader``)."""
+
+    def terms_reader(self, storage: Any, segment: Any) -> Any:
+        """Whoosh's terms reader over memory-mapped ``.trm`` and ``.pst`` files.
+
+        Profiled on the 268-query mix at 10 000 meetings (18 segments): 42 % of a first-pass
+        search was Whoosh's term lookup, five ``seek`` + ``read`` calls on a buffered file per
+        term and segment (838 355 reads). A ``BufferFile`` over a map answers the same reads
+        with a slice. Storage that is not a folder of files keeps Whoosh's own reader.
+        """
+        folder = getattr(storage, "folder", None)
+        if not isinstance(folder, str):
+            return super().terms_reader(storage, segment)
+        terms_name = segment.make_filename(self.TERMS_EXT)
+        terms = _mapped(os.path.join(folder, terms_name))
+        posts = _mapped(os.path.join(folder, segment.make_filename(self.POSTS_EXT)))
+        if terms is None or posts is None:
+            return super().terms_reader(storage, segment)
+        return W3TermsReader(self, terms, storage.file_length(terms_name), posts)
 
     def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
         if byteids:  # term vectors (none in our schema): Whoosh's own format
@@ -375,3 +397,24 @@ class PostingsCodec(W3Codec):
             length = length[0]
         record = decode_record(dbfile.get(offset, length))
         return ArrayMatcher(record, format_, term=term, scorer=scorer, terminfo=terminfo)
+
+
+def _mapped(path: str) -> BufferFile | None:
+    """A read-only memory map of ``path`` as Whoosh's ``BufferFile`` (None when the file is
+    empty or cannot be mapped); closing the file closes the map."""
+    try:
+        with open(path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size == 0:
+                return None
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return None
+    return BufferFile(memoryview(mapped), name=os.path.basename(path),
+                      onclose=lambda _file: _close_map(mapped))
+
+
+def _close_map(mapped: mmap.mmap) -> None:
+    try:
+        mapped.close()
+    except BufferError:  # a slice still refers to it: the map goes with its last reference
+        pass
