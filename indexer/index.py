@@ -404,7 +404,8 @@ def _apply(
         return
     meeting = _unique_id(parsed.meeting, source, taken)
     taken[meeting.id] = source
-    writer.delete_by_term("source", source)
+    if source in known:  # only an indexed version can be replaced; a rebuild starts empty
+        writer.delete_by_term("source", source)
     for doc in documents(meeting, parsed.stamp):
         writer.add_document(**doc)
     report.items += len(meeting.items)
