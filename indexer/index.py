@@ -315,7 +315,7 @@ def _write_all(
             continue
         jobs.append((source, str(path), str(root), old.sha256 if old else None))
     done = len(report.unchanged)
-    sizes = {source: _size(Path(path)) for source, path, _, _ in jobs}
+    sizes = {source: (_stamp(Path(path)) or (0, 0))[0] for source, path, _, _ in jobs}
     batch = rebuild_batch_bytes(sum(sizes.values())) if report.rebuilt else 0
     written = 0
     for n, parsed in enumerate(_parse_all(jobs, workers), start=1):
@@ -355,13 +355,6 @@ def rebuild_batch_bytes(total: int) -> int:
     """
     batches = max(1, min(REBUILD_BATCHES, total // REBUILD_BATCH_MIN_BYTES))
     return -(-total // batches)
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
 
 
 # Segments are written as separate files, not one compound file: a reader of a compound
