@@ -367,7 +367,7 @@ def _render_result(result: object) -> str:
         lines.append(f"{head}  [{group.meeting_id}]")
         for hit in group.hits:
             snippet = re.sub(r"</?mark>", "*", str(hit.snippet))
-            number = "Avsnitt" if hit.kind == "passage" else f"{hit.item_number}."
+            number = hit.kind_label.capitalize() if hit.kind == "passage" else f"{hit.item_number}."
             lines.append(f"  {number} {hit.title}  [{hit.source}#{hit.anchor}]")
             lines.append(f"     {Markup(snippet).unescape()}")
             for decision in hit.decisions[:2]:

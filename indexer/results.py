@@ -12,6 +12,9 @@ from typing import Any
 from indexer.records import Meeting
 
 
+KIND_LABELS = {"item": "punkt", "passage": "avsnitt"}
+
+
 @dataclass(frozen=True)
 class Hit:
     """One agenda item or passage that matched, carrying its meeting's fields."""
@@ -33,6 +36,11 @@ class Hit:
     score: float
     kind: str = "item"  # "item" (agenda item) or "passage" (text no item holds)
     source: str = ""  # the file, relative to the corpus: cite it, or map hits back to files
+
+    @property
+    def kind_label(self) -> str:
+        """What a reader calls the hit's kind: "punkt" or "avsnitt" (CSV, terminal)."""
+        return KIND_LABELS.get(self.kind, self.kind)
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,7 @@ bp = Blueprint("search", __name__)
 EXAMPLES = ("e-tjänster", "flyktingmottagning", "\"gemensam nämnd\"", "skola OR förskola",
             "digital* beslut:ja")
 CSV_COLUMNS = ("möte", "organisation", "organ", "datum", "plats", "punkt", "rubrik", "beslut",
-               "ämnen", "länk", "typ", "källfil")  # typ: punkt | avsnitt (the JSON's kind item | passage)
-HIT_TYPES = {"item": "punkt", "passage": "avsnitt"}
+               "ämnen", "länk", "typ", "källfil")  # typ: Hit.kind_label (the JSON's kind item | passage)
 PAGE_WINDOW = 3
 
 
@@ -122,7 +121,7 @@ def _csv_row(hit: Hit) -> list[str]:
     link = url_for("meetings.meeting", meeting_id=hit.meeting_id, _external=True) + "#" + hit.anchor
     cells = [hit.meeting_id, hit.organisation or "", hit.body or "", hit.date or "",
              hit.place or "", hit.item_number, hit.title, " | ".join(hit.decisions),
-             ", ".join(hit.topic_labels), link, HIT_TYPES.get(hit.kind, hit.kind), hit.source]
+             ", ".join(hit.topic_labels), link, hit.kind_label, hit.source]
     return cells
 
 
