@@ -49,7 +49,7 @@ def meeting_page(
     corpus_dir: Path | None,
     topic_labels: dict[str, str],
 ) -> MeetingPage | None:
-    fields = searcher.document(item_id=meeting_id, kind="meeting")  # type: ignore[attr-defined]
+    fields = searcher.document(meeting_id=meeting_id, kind="meeting")  # type: ignore[attr-defined]
     if not fields or "meeting_json" not in fields:
         return None
     texts = {

@@ -6,10 +6,11 @@ pickle of their own; a phrase of common words unpickled thousands of position li
 term's postings are written once, at index time, as plain little-endian arrays, so reading them
 is ``np.frombuffer`` plus a ``cumsum`` and no unpickling.
 
-Only the postings change. ``PostingsCodec`` subclasses ``whoosh.codec.whoosh3.W3Codec`` and
-overrides just the two public methods ``postings_writer`` and ``postings_reader``: the term
-index (``.trm``, with Whoosh's own ``W3TermInfo`` statistics), per-document columns, stored
-fields, segments, merges and generations stay Whoosh's. Whoosh pickles each segment's codec
+``PostingsCodec`` subclasses ``whoosh.codec.whoosh3.W3Codec`` and overrides its public methods
+``postings_writer`` and ``postings_reader`` (this module's format), ``per_document_writer`` and
+``per_document_reader`` (stored fields compressed in blocks, ``indexer.storedblocks``) and
+``terms_reader`` (memory maps): the term index (``.trm``, with Whoosh's own ``W3TermInfo``
+statistics), per-document columns, segments, merges and generations stay Whoosh's. Whoosh pickles each segment's codec
 object into the index's TOC, so the class is found by its import path: never move or rename
 ``indexer.codec.PostingsCodec``. Segments written before it (plain ``W3Codec``) keep being read
 by Whoosh's own classes until the index is rebuilt.
@@ -52,6 +53,8 @@ from whoosh.filedb.structfile import StructFile
 from whoosh.formats import Format, Positions
 from whoosh.matching import LeafMatcher, ReadTooFar
 from whoosh.system import pack_uint
+
+from indexer.storedblocks import BlockedPerDocReader, BlockedPerDocWriter
 
 _HEADER = struct.Struct("<IIBBBB")
 _UINTS = (None, np.dtype("<u1"), np.dtype("<u2"), np.dtype("<u4"))  # code → dtype; 0 = absent
@@ -362,8 +365,9 @@ class ArrayMatcher(LeafMatcher):
 
 
 class PostingsCodec(W3Codec):
-    """``whoosh3`` with our postings records; everything else is inherited unchanged, except
-    that a segment's term index and postings are read from memory maps (``terms_reader``)."""
+    """``whoosh3`` with our postings records and block-compressed stored fields; everything else
+    is inherited unchanged, except that a segment's term index and postings are read from
+    memory maps (``terms_reader``)."""
 
     def terms_reader(self, storage: Any, segment: Any) -> Any:
         """Whoosh's terms reader over memory-mapped ``.trm`` and ``.pst`` files.
@@ -382,6 +386,12 @@ class PostingsCodec(W3Codec):
         if terms is None or posts is None:
             return super().terms_reader(storage, segment)
         return W3TermsReader(self, terms, storage.file_length(terms_name), posts)
+
+    def per_document_writer(self, storage: Any, segment: Any) -> Any:
+        return BlockedPerDocWriter(self, storage, segment)
+
+    def per_document_reader(self, storage: Any, segment: Any) -> Any:
+        return BlockedPerDocReader(storage, segment)
 
     def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
         if byteids:  # term vectors (none in our schema): Whoosh's own format

@@ -40,7 +40,8 @@ from indexer.records import passage_anchor
 # 4: nested sub-compounds, truncated first parts and accent-folded parts (analysis.index_terms).
 # 5: the pieces of a hyphenated word are exact forms too ("=christin" in "Ann-Christin").
 # 6: postings in our own format (indexer.codec) instead of whoosh3's pickled blocks (issue 16).
-SCHEMA_VERSION = 6
+# 7: stored fields compressed in blocks (indexer.storedblocks); item_id and sha256 stored only.
+SCHEMA_VERSION = 7
 
 KIND_ITEM = "item"
 KIND_PASSAGE = "passage"
@@ -57,7 +58,7 @@ def build_schema() -> Schema:
     analyzer = swedish_analyzer()
     return Schema(
         kind=ID(stored=True),
-        item_id=ID(unique=True, stored=True),
+        item_id=STORED(),  # looked up through meeting_id; never searched
         meeting_id=ID(stored=True),
         number=ID(stored=True),
         anchor=STORED(),
@@ -83,7 +84,7 @@ def build_schema() -> Schema:
         heading=STORED(),  # a passage's title: shown, never weighted like an item title
         header=TEXT(analyzer=analyzer, phrase=True),  # organisation, body, place, title (index.py)
         source=ID(stored=True),
-        sha256=ID(stored=True),
+        sha256=STORED(),
         # Meeting documents only:
         meeting_json=STORED(),  # JSON without the items' text, see pack_meeting
         stamp=STORED(),  # (size, mtime_ns) of the source file: skip hashing unchanged files

@@ -328,7 +328,7 @@ class SearchService:
         if self.corpus_dir is None:
             return None
         searcher, _, _ = self._searcher()
-        fields = searcher.document(item_id=meeting_id, kind="meeting")  # type: ignore[attr-defined]
+        fields = searcher.document(meeting_id=meeting_id, kind="meeting")  # type: ignore[attr-defined]
         if not fields or not fields.get("source"):
             return None
         root = self.corpus_dir.resolve()
