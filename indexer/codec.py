@@ -17,15 +17,23 @@ by Whoosh's own classes until the index is rebuilt.
 
 A term's record in the segment's ``.pst`` file (all integers little-endian)::
 
-    header   count u32, first doc u32, then one byte each: gap dtype, weight kind,
-             value kind, position dtype
-    gaps     count-1 doc-number gaps (u8/u16/u32, the smallest that holds every gap)
+    header   count u32, first doc u32, then one byte each: gap code, weight kind,
+             value kind, position code
+    gaps     count-1 doc-number gaps as an integer run (below)
     weights  nothing when every weight is 1.0, else count × u8/u16 (whole weights) or f32
     values   POSITIONS: per-document position gaps (the first from 0), count-weighted:
              document i owns weights[i] of them (a ``Positions`` posting's weight is its
              position count; when that does not hold, POSITIONS_COUNTED stores count × u32
              counts first); RAW: count × u32 lengths, then the bytes; NONE and
              UINT_WEIGHT (``Frequency`` fields: the value is the packed weight) store nothing.
+
+An integer run (gaps, position gaps) is stored in whichever of five codes is smallest: plain
+u8, u16 or u32 (codes 1–3), or "escaped" (codes 4 and 5): one byte per value, 255 marking a
+value of 255 or more, whose true value follows in an exception list of u16 (4) or u32 (5)
+after the bytes, in order. Measured on the largest segment of the 10 000-meeting bench index,
+96.6 % of position gaps and most doc gaps fit a byte while a few large ones forced whole terms
+to u16: escaping shrank gaps 1.89 → 1.30 MB and positions 2.55 → 1.54 MB (postings −29 %).
+Decoding stays vectorised: ``flatnonzero(bytes == 255)`` finds the exceptions.
 
 Weights are Whoosh's own float32 values (``W3PostingsWriter`` keeps them in an ``array("f")``),
 so BM25F scores are bit-identical to the ``whoosh3`` format's. Everything that still goes
@@ -42,6 +50,7 @@ import sys
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import chain
 from operator import sub
 from typing import Any
@@ -58,6 +67,8 @@ from indexer.storedblocks import BlockedPerDocReader, BlockedPerDocWriter
 
 _HEADER = struct.Struct("<IIBBBB")
 _UINTS = (None, np.dtype("<u1"), np.dtype("<u2"), np.dtype("<u4"))  # code → dtype; 0 = absent
+ESCAPE = 255  # a byte of an escaped run whose value is in the exception list
+_ESCAPED = {4: 2, 5: 3}  # escaped code → exception dtype code
 _F32 = np.dtype("<f4")
 _TYPECODES = ("", "B", "H", "I")  # the same three widths for the array module
 _BIG_ENDIAN = sys.byteorder == "big"
@@ -69,6 +80,36 @@ V_NONE, V_POSITIONS, V_POSITIONS_COUNTED, V_RAW, V_UINT_WEIGHT = 0, 1, 2, 3, 4  
 def _uint_code(largest: int) -> int:
     """The code of the smallest unsigned dtype that holds ``largest``."""
     return 1 if largest < 1 << 8 else 2 if largest < 1 << 16 else 3
+
+
+def _run(values: Sequence[int]) -> tuple[int, bytes]:
+    """(code, bytes) of an integer run in the smallest of the five codes (module docstring)."""
+    largest = max(values, default=0)
+    if largest < 1 << 8:
+        return 1, _packed(1, values)
+    plain = _uint_code(largest)
+    big = [v for v in values if v >= ESCAPE]
+    exc_code = _uint_code(max(big))
+    if exc_code == 1:
+        exc_code = 2
+    if len(values) + len(big) * _UINTS[exc_code].itemsize >= len(values) * _UINTS[plain].itemsize:
+        return plain, _packed(plain, values)
+    small = _packed(1, [v if v < ESCAPE else ESCAPE for v in values])
+    return (4 if exc_code == 2 else 5), small + _packed(exc_code, big)
+
+
+def _unrun(buf: Any, code: int, count: int, at: int) -> tuple[np.ndarray, int]:
+    """The integer run of ``count`` values at ``at`` (a view for plain codes, a uint32 copy for
+    escaped ones) and its length in bytes."""
+    if code not in _ESCAPED:
+        view = np.frombuffer(buf, dtype=_UINTS[code], count=count, offset=at)
+        return view, view.nbytes
+    small = np.frombuffer(buf, dtype=_UINTS[1], count=count, offset=at)
+    where = np.flatnonzero(small == ESCAPE)
+    exceptions = np.frombuffer(buf, dtype=_UINTS[_ESCAPED[code]], count=len(where), offset=at + count)
+    out = small.astype(np.uint32)
+    out[where] = exceptions
+    return out, count + exceptions.nbytes
 
 
 def _packed(code: int, values: Any) -> bytes:
@@ -83,9 +124,8 @@ def _packed(code: int, values: Any) -> bytes:
 def encode_record(ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes | None],
                   format_: Format) -> bytes:
     """One term's postings (ascending doc numbers) as the record described above."""
-    gaps = list(map(sub, ids[1:], ids))
-    gap_code = _uint_code(max(gaps, default=0))
-    parts = [_packed(gap_code, gaps)]
+    gap_code, gap_bytes = _run(list(map(sub, ids[1:], ids)))
+    parts = [gap_bytes]
     w = array("f", weights)  # W3PostingsWriter keeps float32 weights too
     if all(x == 1.0 for x in w):
         weight_kind = W_ONES
@@ -115,12 +155,12 @@ def _encode_values(w: array, values: Sequence[bytes | None], format_: Format,
         deltas: list[int] = []
         for p in decoded:  # each document's first position counts from 0
             deltas += map(sub, p, chain((0,), p))
-        pos_code = _uint_code(max(deltas, default=0))
+        pos_code, pos_bytes = _run(deltas)
         kind = V_POSITIONS
         if any(c != x for c, x in zip(counts, w)):
             kind = V_POSITIONS_COUNTED
             parts.append(_packed(3, counts))
-        parts.append(_packed(pos_code, deltas))
+        parts.append(pos_bytes)
         return kind, pos_code
     if all(x.is_integer() and v == pack_uint(int(x)) for v, x in zip(values, w)):
         return V_UINT_WEIGHT, 0
@@ -133,14 +173,22 @@ def _encode_values(w: array, values: Sequence[bytes | None], format_: Format,
 @dataclass(frozen=True)
 class Record:
     """One term's decoded postings in one segment: arrays are views of the record's bytes
-    except ``ids`` (a cumsum of the gaps)."""
+    except ``ids`` (a cumsum of the gaps) and escaped runs (copies)."""
 
     ids: np.ndarray  # int64 segment doc numbers, ascending
     weights: np.ndarray  # float32
     value_kind: int
     counts: np.ndarray | None  # positions per posting (position kinds only)
-    deltas: np.ndarray | None  # per-document position gaps (position kinds only)
+    position_run: tuple[Any, int, int, int] | None  # (buffer, code, count, offset) of the gaps
     raw: tuple[np.ndarray, bytes] | None  # (count+1 offsets, bytes) of V_RAW values
+
+    @cached_property
+    def deltas(self) -> np.ndarray | None:
+        """Per-document position gaps (position kinds only), decoded when first asked for:
+        most queries need no positions, and an escaped run is decoded by copying."""
+        if self.position_run is None:
+            return None
+        return _unrun(*self.position_run)[0]
 
     def starts(self) -> np.ndarray:
         """Index of each posting's first position gap in ``deltas``."""
@@ -168,8 +216,8 @@ def decode_record(buf: bytes) -> Record:
     """The ``Record`` of bytes written by ``encode_record``."""
     count, first, gap_code, weight_kind, value_kind, pos_code = _HEADER.unpack_from(buf)
     at = _HEADER.size
-    gaps = np.frombuffer(buf, dtype=_UINTS[gap_code], count=count - 1, offset=at)
-    at += gaps.nbytes
+    gaps, size = _unrun(buf, gap_code, count - 1, at)
+    at += size
     ids = np.empty(count, dtype=np.int64)
     ids[0] = first
     np.cumsum(gaps, out=ids[1:])
@@ -181,7 +229,7 @@ def decode_record(buf: bytes) -> Record:
                                count=count, offset=at)
         at += stored.nbytes
         weights = stored.astype(np.float32)
-    counts = deltas = None
+    counts = position_run = None
     raw = None
     if value_kind == V_POSITIONS_COUNTED:
         counts = np.frombuffer(buf, dtype=_UINTS[3], count=count, offset=at).astype(np.int64)
@@ -189,11 +237,11 @@ def decode_record(buf: bytes) -> Record:
     elif value_kind == V_POSITIONS:
         counts = weights.astype(np.int64)
     if counts is not None:
-        deltas = np.frombuffer(buf, dtype=_UINTS[pos_code], count=int(counts.sum()), offset=at)
+        position_run = (buf, pos_code, int(counts.sum()), at)
     elif value_kind == V_RAW:
         lens = np.frombuffer(buf, dtype=_UINTS[3], count=count, offset=at)
         raw = (np.concatenate(([0], np.cumsum(lens, dtype=np.int64))), buf[at + 4 * count:])
-    return Record(ids, weights, value_kind, counts, deltas, raw)
+    return Record(ids, weights, value_kind, counts, position_run, raw)
 
 
 class FlatPostingsWriter(PostingsWriter):

@@ -73,6 +73,7 @@ class BlockWriter(ColumnWriter):
     def __init__(self, dbfile: Any) -> None:
         super().__init__(dbfile)
         self._block = bytearray()
+        self._open = False  # a block has been started (it may hold only empty values)
         self._written = 0  # bytes of this column written so far
         self._total = 0  # uncompressed bytes so far
         self._starts = array("Q")
@@ -81,8 +82,9 @@ class BlockWriter(ColumnWriter):
 
     def add(self, docnum: int, value: bytes) -> None:
         self._fill(docnum)
-        if not self._block:
+        if not self._open:
             self._starts.append(self._total)
+            self._open = True
         self._block += value
         self._total += len(value)
         self._doc_ends.append(self._total)
@@ -100,10 +102,11 @@ class BlockWriter(ColumnWriter):
         self._written += len(data)
         self._block_ends.append(self._written)
         self._block = bytearray()
+        self._open = False
 
     def finish(self, doccount: int) -> None:
         self._fill(doccount)
-        if self._block:
+        if self._open:
             self._flush()
         for part in (self._starts, self._block_ends, self._doc_ends):
             self._dbfile.write(_u64_bytes(part))

@@ -253,3 +253,40 @@ def test_terms_and_postings_are_read_from_memory_maps(three_ways: dict[str, Path
     with ram.reader() as reader:  # compound or in-memory segments: Whoosh's own reader
         assert sorted(reader.lexicon("key"))[:1] == [b"0-0"]
     ix.close()
+
+
+@st.composite
+def mostly_small(draw: Any) -> list[int]:
+    """Integer runs like real gaps: most below 255, a few (or none, or all) far above."""
+    large = draw(st.sampled_from([255, 300, 65_535, 65_536, 4_000_000]))
+    share = draw(st.sampled_from([0.0, 0.02, 0.3, 1.0]))
+    n = draw(st.integers(0, 400))
+    return [draw(st.integers(large, large * 2)) if draw(st.floats(0, 1)) < share
+            else draw(st.integers(0, 254)) for _ in range(n)]
+
+
+@settings(max_examples=120, deadline=None)
+@given(mostly_small())
+def test_integer_runs_round_trip_in_the_smallest_code(values: list[int]) -> None:
+    from indexer.codec import _UINTS, _run, _unrun
+
+    code, data = _run(values)
+    padded = b"xyz" + data + b"tail"  # decoded at an offset, and never past its own bytes
+    decoded, size = _unrun(padded, code, len(values), 3)
+    assert decoded.tolist() == values and size == len(data)
+    plain = max(values, default=0)
+    widest = 1 if plain < 256 else 2 if plain < 65_536 else 4
+    assert len(data) <= len(values) * widest
+    if code in (4, 5):  # escaped only when it is smaller than the plain dtype
+        assert len(data) < len(values) * widest and _UINTS[code - 2].itemsize in (2, 4)
+
+
+def test_a_few_large_position_gaps_no_longer_widen_the_whole_term() -> None:
+    """Passages run to 400 words: one late repeat used to store every gap of the term as u16."""
+    ids = list(range(0, 400, 4))
+    poses = [[1, 3, 9, 300] for _ in ids]
+    record_bytes = encode_record(ids, [4.0] * len(ids), [POSITIONS.encode(p) for p in poses], POSITIONS)
+    record = decode_record(record_bytes)
+    assert record.positions(np.arange(len(ids)))[1].tolist() == [p for ps in poses for p in ps]
+    header, gaps, weights = 12, len(ids) - 1, len(ids)  # one byte per gap and per weight
+    assert len(record_bytes) == header + gaps + weights + 4 * len(ids) + 2 * len(ids)  # not 8 × len(ids)
