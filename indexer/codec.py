@@ -92,7 +92,8 @@ def _run(values: Sequence[int]) -> tuple[int, bytes]:
     exc_code = _uint_code(max(big))
     if exc_code == 1:
         exc_code = 2
-    if len(values) + len(big) * _UINTS[exc_code].itemsize >= len(values) * _UINTS[plain].itemsize:
+    width = {1: 1, 2: 2, 3: 4}
+    if len(values) + len(big) * width[exc_code] >= len(values) * width[plain]:
         return plain, _packed(plain, values)
     small = _packed(1, [v if v < ESCAPE else ESCAPE for v in values])
     return (4 if exc_code == 2 else 5), small + _packed(exc_code, big)

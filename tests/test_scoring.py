@@ -87,17 +87,17 @@ def test_scores_are_whooshs_bm25f_with_global_statistics(opened) -> None:
         ranked = dict(top_scored(scores, matched, arrays.rank, len(matched)))
         for doc in matched[np.argsort(-scores[matched])][:8].tolist():
             item_id = searcher.stored_fields(doc)["item_id"]
-            expected = _whoosh_score(searcher, q, item_id) - 1.0
+            expected = _whoosh_score(searcher, q, doc) - 1.0
             assert scores[doc] == pytest.approx(expected, rel=1e-6), (text, item_id)
             factor = PROCEDURAL_FACTOR if arrays.rank.procedural[doc] else 1.0
             assert ranked[doc] == pytest.approx(expected * factor, rel=1e-6), (text, item_id)
 
 
-def _whoosh_score(searcher, q: wq.Query, item_id: str) -> float:
+def _whoosh_score(searcher, q: wq.Query, doc: int) -> float:
     """Whoosh's own BM25F score of one item, from a test-only searcher on the same reader (the
     production searcher's weighting is never asked for scores)."""
     with Searcher(searcher.reader(), weighting=BM25F(B=B, K1=K1), closereader=False) as whoosh:
-        hits = whoosh.search(q, filter=wq.Term("item_id", item_id), limit=1)
+        hits = whoosh.search(q, filter={doc}, limit=1)
         return float(hits[0].score)
 
 
