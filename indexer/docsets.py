@@ -14,7 +14,9 @@ Deleted documents are removed once, at the end, by ``Postings.live``.
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -73,10 +75,14 @@ class Postings:
     """Decoded posting lists of one reader, memoised for the duration of one search."""
 
     def __init__(
-        self, searcher: Any, cache: PostingCache | None = None, budget: QueryBudget | None = None
+        self, searcher: Any, cache: PostingCache | None = None, budget: QueryBudget | None = None,
+        sorted_codes: Callable[[str], tuple[Sequence[str], np.ndarray] | None] | None = None,
     ) -> None:
         self.searcher = searcher
         self.budget = budget  # charged per posting list decoded (``indexer.budget``)
+        # field → (its values in term order, each document's value index or -1): a range over
+        # such a field is two binary searches and one comparison per document (``range_mask``).
+        self.sorted_codes = sorted_codes
         self.reader = searcher.reader()
         self.doc_count = self.reader.doc_count_all()
         self._cache = cache
@@ -157,11 +163,25 @@ def doc_mask(postings: Postings, q: wq.Query, skip: np.ndarray | None = None) ->
         return ~doc_mask(postings, q.query, skip)
     if kind is wq.Phrase:
         return phrase_mask(postings, q.fieldname, list(q.words), q.slop, skip)
+    if kind is wq.TermRange and postings.sorted_codes is not None:
+        column = postings.sorted_codes(q.fieldname)
+        if column is not None:
+            return range_mask(q, *column)
     if kind in (wq.TermRange, wq.NumericRange):
         return doc_mask(postings, q.simplify(postings.reader))
     if kind is wq.Every and not q.fieldname:
         return np.ones(postings.doc_count, dtype=bool)
     return postings.mask(np.fromiter(postings.searcher.docs_for_query(q), dtype=np.int64))
+
+
+def range_mask(q: wq.TermRange, vocab: Sequence[str], codes: np.ndarray) -> np.ndarray:
+    """The documents whose single value (``codes`` index ``vocab``, sorted as the terms are, -1
+    when absent) lies in the range. Whoosh's own evaluation expands the range into one term per
+    value and looks each up in every segment: ``år:2004..2008`` at 10 000 meetings was 1 200
+    dates × 19 segments, 130 ms for a query that found nothing."""
+    lo = 0 if q.start is None else (bisect_right if q.startexcl else bisect_left)(vocab, q.start)
+    hi = len(vocab) if q.end is None else (bisect_left if q.endexcl else bisect_right)(vocab, q.end)
+    return (codes >= lo) & (codes < hi)
 
 
 def _or_mask(postings: Postings, subqueries: list[wq.Query], skip: np.ndarray | None) -> np.ndarray:

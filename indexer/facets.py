@@ -172,6 +172,14 @@ class ReaderState:
     def field(self, name: str) -> FieldArray:
         return self.years if name == "year" else self.fields[name]
 
+    def sorted_codes(self, name: str) -> tuple[list[str], np.ndarray] | None:
+        """(values in term order, each document's value index) of a single-valued indexed
+        field, for ``indexer.docsets.range_mask``; None for any other field."""
+        found = self.fields.get(name)
+        if found is None or found.codes is None:
+            return None
+        return found.vocab, found.codes
+
 
 def cache_megabytes() -> int:
     """``$PROTOKOLL_CACHE_MB`` when it is a whole number ≥ 0, else ``POSTINGS_CACHE_MB``."""

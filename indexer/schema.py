@@ -40,7 +40,8 @@ from indexer.records import passage_anchor
 # 4: nested sub-compounds, truncated first parts and accent-folded parts (analysis.index_terms).
 # 5: the pieces of a hyphenated word are exact forms too ("=christin" in "Ann-Christin").
 # 6: postings in our own format (indexer.codec) instead of whoosh3's pickled blocks (issue 16).
-# 7: stored fields compressed in blocks (indexer.storedblocks); item_id and sha256 stored only.
+# 7: stored fields compressed in blocks (indexer.storedblocks); item_id and sha256 stored only;
+#    no sort columns for organisation, body and date (nothing read them: 6.7 MB at 10 000 meetings).
 SCHEMA_VERSION = 7
 
 KIND_ITEM = "item"
@@ -62,14 +63,14 @@ def build_schema() -> Schema:
         meeting_id=ID(stored=True),
         number=ID(stored=True),
         anchor=STORED(),
-        organisation=ID(stored=True, sortable=True),
-        body=ID(stored=True, sortable=True),
+        organisation=ID(stored=True),
+        body=ID(stored=True),
         place=STORED(),
         municipality=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         mentioned_municipality=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         county=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         year=NUMERIC(stored=True, sortable=True),
-        date=ID(stored=True, sortable=True),
+        date=ID(stored=True),  # sorted and ranged through facets.ReaderState, not a column
         topic=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         has_decision=ID(stored=True),
         procedural=ID(stored=True),
