@@ -36,11 +36,23 @@ def _is_match(word: str, exact: frozenset[str], prefixes: tuple[str, ...]) -> bo
 
 
 def marked_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
-    """(start, end) of every word in ``text`` that the query terms match."""
+    """(start, end) of every word in ``text`` that the query terms match.
+
+    Each distinct word is judged once: a snippet's text repeats its words ("och", "kommunen",
+    the subject itself), and judging was most of a results page's snippet time.
+    """
     exact, prefixes = matcher(terms)
     if not exact and not prefixes:
         return []
-    return [(s, e) for w, s, e in analysis.tokenize(text) if _is_match(w, exact, prefixes)]
+    judged: dict[str, bool] = {}
+    spans = []
+    for w, s, e in analysis.tokenize(text):
+        hit = judged.get(w)
+        if hit is None:
+            hit = judged[w] = _is_match(w, exact, prefixes)
+        if hit:
+            spans.append((s, e))
+    return spans
 
 
 def _window(text: str, spans: list[tuple[int, int]], width: int) -> tuple[int, int]:

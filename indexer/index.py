@@ -246,6 +246,8 @@ def _live_sources(live: Path | None) -> set[str]:
         return set()
     try:
         return set(indexed_state(ix))
+    except Exception:  # noqa: BLE001 - damaged stored fields: the rebuild reports what it adds
+        return set()
     finally:
         ix.close()
 

@@ -211,7 +211,7 @@ def _flip_bytes(gen: Path) -> None:
 
 
 def _zero_column(gen: Path) -> None:
-    col = next(gen.glob("*.organisation.col"))
+    col = next(gen.glob("*._blocks.col"))  # stored fields
     col.write_bytes(b"\x00" * col.stat().st_size)
 
 
