@@ -14,6 +14,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from conftest import CORPUS, ROOT, SEEDS
 
 from indexer.query import SearchRequest
@@ -516,3 +518,11 @@ def test_link_header_names_the_json_twin(client, url: str) -> None:
     soup = soup_of(response)
     href = soup.find("link", rel="alternate", type="application/json")["href"]
     assert response.headers["Link"] == f'<{href}>; rel="alternate"; type="application/json"'
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.text(max_size=12), st.text(max_size=30)), max_size=6))
+def test_query_strings_are_exactly_urlencodes(pairs: list[tuple[str, str]]) -> None:
+    from webui.params import query_string
+
+    assert query_string(pairs) == urlencode(pairs)
