@@ -290,3 +290,35 @@ def test_a_few_large_position_gaps_no_longer_widen_the_whole_term() -> None:
     assert record.positions(np.arange(len(ids)))[1].tolist() == [p for ps in poses for p in ps]
     header, gaps, weights = 12, len(ids) - 1, len(ids)  # one byte per gap and per weight
     assert len(record_bytes) == header + gaps + weights + 4 * len(ids) + 2 * len(ids)  # not 8 × len(ids)
+
+
+def test_terms_are_read_straight_from_the_maps_and_equal_whooshs_lookup(three_ways: dict[str, Path]) -> None:
+    """``whoosh_internals._mapped_record`` finds a term's record by probing the memory-mapped
+    hash table itself; for every term of every segment it returns what Whoosh's own matcher
+    reads, a missing term is absent, and a ``whoosh3`` segment goes through Whoosh."""
+    from whoosh.codec.whoosh3 import W3Codec as _W3
+
+    from indexer import generations as gens
+    from indexer.whoosh_internals import _ABSENT, _mapped_record
+
+    for name in ("ours", "mixed"):
+        ix = windex.open_dir(str(gens.current_generation(three_ways[name])))
+        with ix.reader() as reader:
+            ours = 0
+            for sub, _ in reader.leaf_readers():
+                if type(sub.codec()) is _W3:
+                    assert _mapped_record(sub, "kind", "item") is None
+                    continue
+                ours += 1
+                assert _mapped_record(sub, "text", "ordetsomintefinns") is _ABSENT
+                assert _mapped_record(sub, "nosuchfield", "x") is _ABSENT
+                for fieldname, btext in list(sub.all_terms())[::7]:
+                    record = _mapped_record(sub, fieldname, btext)
+                    m = sub.postings(fieldname, btext)
+                    while not isinstance(m, ArrayMatcher):
+                        m = m.child
+                    expected = m.record()
+                    assert record.ids.tolist() == expected.ids.tolist(), (fieldname, btext)
+                    assert record.weights.tolist() == expected.weights.tolist()
+            assert ours >= 1
+        ix.close()
