@@ -11,6 +11,7 @@ from whoosh import query as wq
 
 from indexer import analysis
 from indexer.docsets import Postings, phrase_mask
+from indexer.whoosh_internals import doc_frequency
 
 
 def bound_expansions(q: wq.Query, reader: object, limit: int = 256) -> tuple[wq.Query, bool]:
@@ -47,7 +48,7 @@ def _top_terms(reader: object, fieldname: str, prefix: str, n: int) -> list[str]
         return []
     for scanned, raw in enumerate(reader.expand_prefix(fieldname, prefix), start=1):  # type: ignore[attr-defined]
         term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-        found.append((reader.doc_frequency(fieldname, term), term))  # type: ignore[attr-defined]
+        found.append((doc_frequency(reader, fieldname, term), term))
         if scanned >= 20 * n:
             break
     found.sort(key=lambda p: (-p[0], p[1]))
@@ -71,7 +72,7 @@ def attested(postings: Postings, members: tuple[str, ...]) -> list[str]:
         stems = [analysis.stem_sv(w) for w in kept]
         if len(stems) == 1:
             found = any(
-                reader.doc_frequency(f, t)
+                doc_frequency(reader, f, t)
                 for f in ATTEST_FIELDS
                 for t in (stems[0], analysis.PART + stems[0])
             )

@@ -22,25 +22,100 @@ from __future__ import annotations
 
 import mmap
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3TermInfo
 from whoosh.filedb.filetables import _lengths, _pointer
 from whoosh.reading import TermNotFound
+from whoosh.system import pack_ushort
 
 from indexer.codec import ArrayMatcher, PostingsCodec, Record, decode_record
 
 _ABSENT = object()  # the term is not in this segment
 
 
+class _MappedTerms:
+    """One segment's term index and postings as memory maps, for ``_leaf_matchers``.
+
+    Whoosh's path to a term — ``SegmentReader.postings`` → ``W3TermsReader.matcher`` →
+    ``term_info`` → ``HashReader.ranges_for_key``, five ``seek`` + ``read`` pairs, a term-info
+    object, a matcher and a deletion filter — ran for every query term in every segment: 22 µs
+    a lookup, 40–45 % of a first-pass query at 10 000 meetings (19 segments, most query terms
+    absent from most fields). The same hash table is probed here with ``struct.unpack_from`` on
+    the map; the bytes found are exactly what Whoosh's lookup returns (``tests/test_codec.py``
+    compares every answer).
+    """
+
+    def __init__(self, terms: Any, tmap: mmap.mmap, pmap: mmap.mmap) -> None:
+        self.tindex = terms._tindex
+        self.tmap, self.pmap = tmap, pmap
+        self.prefixes = {name: pack_ushort(num) for name, num in terms._fieldmap.items()}
+
+    @staticmethod
+    def of(sub: Any) -> _MappedTerms | None:
+        """The maps of a segment written by our codec, or None (another codec, no maps)."""
+        found = _MAPPED.get(sub, _ABSENT)
+        if found is _ABSENT:
+            found = None
+            terms = getattr(sub, "_terms", None)
+            tindex = getattr(terms, "_tindex", None)
+            postfile = getattr(terms, "_postfile", None)
+            if isinstance(sub.codec(), PostingsCodec) and tindex is not None and postfile is not None:
+                tmap, pmap = getattr(tindex.dbfile, "file", None), getattr(postfile, "file", None)
+                if isinstance(tmap, mmap.mmap) and isinstance(pmap, mmap.mmap):
+                    found = _MappedTerms(terms, tmap, pmap)
+            _MAPPED[sub] = found
+        return found  # type: ignore[return-value]
+
+    def term_info(self, fieldname: str, tbytes: bytes) -> Any:
+        """Whoosh's ``W3TermInfo`` of the term in this segment, or None."""
+        prefix = self.prefixes.get(fieldname)
+        if prefix is None:
+            return None
+        found = _hash_lookup(self.tindex, self.tmap, prefix + tbytes)
+        if found is None:
+            return None
+        datapos, datalen = found
+        return W3TermInfo.from_bytes(self.tmap[datapos:datapos + datalen])
+
+    def record(self, fieldname: str, tbytes: bytes) -> Any:
+        """The term's ``Record``, ``_ABSENT``, or None when Whoosh must read it (inlined)."""
+        info = self.term_info(fieldname, tbytes)
+        if info is None:
+            return _ABSENT
+        if info.is_inlined():
+            return None
+        offset, length = info.extent()
+        if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps struct.unpack's tuple
+            length = length[0]
+        return decode_record(self.pmap[offset:offset + length])
+
+
+_MAPPED: WeakKeyDictionary[Any, _MappedTerms | None] = WeakKeyDictionary()
+
+
+def _term_bytes(reader: Any, fieldname: str, text: str | bytes) -> bytes | None:
+    if isinstance(text, bytes):
+        return text
+    if fieldname not in reader.schema:
+        return None
+    return reader.schema[fieldname].to_bytes(text)
+
+
 def _leaf_matchers(reader: Any, fieldname: str, text: str) -> Iterator[tuple[Any, int]]:
     """The term's postings in every segment with the segment's doc-number offset: a ``Record``
-    read straight from the memory-mapped files of a segment in our format, else the matcher
-    unwrapped past Whoosh's deletion filter (callers apply deletions once, with their own live
-    mask)."""
+    read straight from the memory maps of a segment in our format (``_MappedTerms``), else the
+    matcher unwrapped past Whoosh's deletion filter (callers apply deletions once, with their
+    own live mask)."""
+    tbytes = _term_bytes(reader, fieldname, text)
+    if tbytes is None:
+        return
     for sub, offset in reader.leaf_readers():
-        record = _mapped_record(sub, fieldname, text)
+        mapped = _MappedTerms.of(sub)
+        record = mapped.record(fieldname, tbytes) if mapped is not None else None
         if record is _ABSENT:
             continue
         if record is not None:
@@ -55,49 +130,34 @@ def _leaf_matchers(reader: Any, fieldname: str, text: str) -> Iterator[tuple[Any
         yield m.record() if type(m) is ArrayMatcher else m, offset
 
 
-def _mapped_record(sub: Any, fieldname: str, text: str) -> Any:
-    """The term's ``Record`` in one segment written by our codec, ``_ABSENT``, or None when this
-    segment must go through Whoosh's matcher (another codec, a file that is not memory-mapped,
-    postings inlined in the term index).
+def doc_frequency(reader: Any, fieldname: str, text: str) -> int:
+    """``reader.doc_frequency(fieldname, text)`` (deleted documents included, as Whoosh's),
+    from the memory maps where the segment has them."""
+    tbytes = _term_bytes(reader, fieldname, text)
+    if tbytes is None:
+        return 0
+    total = 0
+    for sub, _ in reader.leaf_readers():
+        mapped = _MappedTerms.of(sub)
+        if mapped is None:
+            total += sub.doc_frequency(fieldname, text)
+            continue
+        info = mapped.term_info(fieldname, tbytes)
+        total += info.doc_frequency() if info is not None else 0
+    return total
 
-    Whoosh's path to a term — ``SegmentReader.postings`` → ``W3TermsReader.matcher`` →
-    ``term_info`` → ``HashReader.ranges_for_key``, five ``seek`` + ``read`` pairs, a term-info
-    object, a matcher and a deletion filter — ran for every query term in every segment: 22 µs
-    a lookup, 40–45 % of a first-pass query at 10 000 meetings (19 segments). The same hash
-    table is probed here with ``struct.unpack_from`` on the map; the bytes it finds are exactly
-    what Whoosh's lookup would return (``tests/test_codec.py`` compares every answer).
-    """
-    if not isinstance(sub.codec(), PostingsCodec):
-        return None
-    terms = getattr(sub, "_terms", None)
-    tindex = getattr(terms, "_tindex", None)
-    postfile = getattr(terms, "_postfile", None)
-    if tindex is None or postfile is None:
-        return None
-    tmap, pmap = getattr(tindex.dbfile, "file", None), getattr(postfile, "file", None)
-    if not isinstance(tmap, mmap.mmap) or not isinstance(pmap, mmap.mmap):
-        return None
-    field = sub.schema[fieldname] if fieldname in sub.schema else None
-    if field is None:
-        return _ABSENT
-    tbytes = text if isinstance(text, bytes) else field.to_bytes(text)
-    found = _hash_lookup(tindex, tmap, terms._keycoder(fieldname, tbytes))
-    if found is None:
-        return _ABSENT
-    datapos, datalen = found
-    info = W3TermInfo.from_bytes(tmap[datapos:datapos + datalen])
-    if info.is_inlined():
-        return None
-    offset, length = info.extent()
-    if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps struct.unpack's tuple
-        length = length[0]
-    return decode_record(pmap[offset:offset + length])
+
+@lru_cache(maxsize=1 << 16)
+def _key_hash(hashfn: Any, key: bytes) -> int:
+    """Whoosh's hash of a term key (an MD5), once per key: a query term is looked up in every
+    segment, and the key is the same in each when the field numbers agree."""
+    return int(hashfn(key))
 
 
 def _hash_lookup(tindex: Any, mapped: mmap.mmap, key: bytes) -> tuple[int, int] | None:
     """(data position, data length) of ``key`` in a Whoosh ``HashReader`` over ``mapped``: the
     probe sequence of ``HashReader.ranges_for_key``, reading the map directly."""
-    keyhash = tindex.hashfn(key)
+    keyhash = _key_hash(tindex.hashfn, key)
     tablestart, numslots = tindex.tables[keyhash & 255]
     if not numslots:
         return None

@@ -299,7 +299,12 @@ def test_terms_are_read_straight_from_the_maps_and_equal_whooshs_lookup(three_wa
     from whoosh.codec.whoosh3 import W3Codec as _W3
 
     from indexer import generations as gens
-    from indexer.whoosh_internals import _ABSENT, _mapped_record
+    from indexer.whoosh_internals import _ABSENT, _MappedTerms, doc_frequency
+
+    def _mapped_record(sub, fieldname, text):  # noqa: ANN001, ANN202
+        mapped = _MappedTerms.of(sub)
+        tbytes = text if isinstance(text, bytes) else text.encode("utf-8")
+        return None if mapped is None else mapped.record(fieldname, tbytes)
 
     for name in ("ours", "mixed"):
         ix = windex.open_dir(str(gens.current_generation(three_ways[name])))
@@ -321,4 +326,7 @@ def test_terms_are_read_straight_from_the_maps_and_equal_whooshs_lookup(three_wa
                     assert record.ids.tolist() == expected.ids.tolist(), (fieldname, btext)
                     assert record.weights.tolist() == expected.weights.tolist()
             assert ours >= 1
+            for fieldname, btext in list(reader.all_terms())[::11]:
+                assert doc_frequency(reader, fieldname, btext) == reader.doc_frequency(fieldname, btext)
+            assert doc_frequency(reader, "nosuchfield", "x") == 0 == doc_frequency(reader, "text", "ordetsomintefinns")
         ix.close()
