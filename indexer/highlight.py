@@ -9,12 +9,14 @@ see ``indexer.analysis.index_terms``) is among the query's terms, so "flykting" 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
 from indexer import analysis
 
 DEFAULT_WIDTH = 240  # characters of context around the best cluster of matches
+MAX_JUDGED = 20_000  # words remembered per query before the memo starts over
 
 
 def matcher(terms: Iterable[str]) -> tuple[frozenset[str], tuple[str, ...]]:
@@ -38,13 +40,16 @@ def _is_match(word: str, exact: frozenset[str], prefixes: tuple[str, ...]) -> bo
 def marked_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
     """(start, end) of every word in ``text`` that the query terms match.
 
-    Each distinct word is judged once: a snippet's text repeats its words ("och", "kommunen",
-    the subject itself), and judging was most of a results page's snippet time.
+    Each distinct word is judged once per query (``_judged``): a results page's texts repeat
+    their words ("och", "kommunen", the subject itself), and judging them was most of a page's
+    snippet time.
     """
     exact, prefixes = matcher(terms)
     if not exact and not prefixes:
         return []
-    judged: dict[str, bool] = {}
+    judged = _judged(exact, prefixes)
+    if len(judged) > MAX_JUDGED:
+        judged.clear()
     spans = []
     for w, s, e in analysis.tokenize(text):
         hit = judged.get(w)
@@ -53,6 +58,12 @@ def marked_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
         if hit:
             spans.append((s, e))
     return spans
+
+
+@lru_cache(maxsize=64)
+def _judged(exact: frozenset[str], prefixes: tuple[str, ...]) -> dict[str, bool]:
+    """Word → whether it matches, for one query's terms (the last 64 queries are kept)."""
+    return {}
 
 
 def _window(text: str, spans: list[tuple[int, int]], width: int) -> tuple[int, int]:
