@@ -189,6 +189,9 @@ def _or_mask(postings: Postings, subqueries: list[wq.Query], skip: np.ndarray | 
     only checks documents its loose twin (stems) did not already match — usually none."""
     out = np.zeros(postings.doc_count, dtype=bool)
     for sub in sorted(subqueries, key=lambda s: _phrase_cost(postings, s)):
+        if type(sub) is wq.Term:  # set its documents directly: no mask of the whole index per term
+            out[postings.get(sub.fieldname, sub.text)[0]] = True
+            continue
         out |= doc_mask(postings, sub, out if skip is None else out | skip)
     return out
 
