@@ -4,11 +4,13 @@ The numpy search layer (``indexer.docsets``, ``indexer.scoring``, ``indexer.face
 whole arrays where Whoosh's public API hands out one posting or one column value per Python
 call (profiles 4–5 in BENCHMARKS.md). Postings come from our own format (``indexer.codec``)
 through its public ``ArrayMatcher.record()``; the private reads left here are the per-document
-columns Whoosh's codec writes, and the postings of ``whoosh3`` segments (an index written before
-our codec, until it is rebuilt). Four small functions return plain numpy arrays:
+columns Whoosh's codec writes, the term index's hash table (probed in its memory map without
+building Whoosh's matcher, ``_MappedTerms``), and the postings of ``whoosh3`` segments (an index
+written before our codec, until it is rebuilt). Five small functions return plain values:
 
 - ``term_postings``: the doc numbers and weights of a term's postings, all segments at once;
 - ``term_positions``: a term's (doc, position) pairs in chosen documents, decoded only for those;
+- ``doc_frequency``: a term's document frequency over all segments, as Whoosh's reader gives it;
 - ``field_length_codes``: a text field's one-byte length codes for every document;
 - ``numeric_column``: a numeric column's stored (untranslated) values for every document.
 
