@@ -30,8 +30,10 @@ from typing import Any
 
 from whoosh import query as wq
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.formats import Positions
 
 from indexer.analysis import swedish_analyzer
+from indexer.codec import FlatPositions
 from indexer.facetspec import FACET_SPECS
 from indexer.records import passage_anchor
 
@@ -55,9 +57,10 @@ MULTI_VALUED = frozenset(spec.field for spec in FACET_SPECS if spec.multi)
 
 
 def build_schema() -> Schema:
-    """A fresh schema; the analyzer is created per schema because Whoosh pickles it."""
+    """A fresh schema; the analyzer is created per schema because Whoosh pickles it. Every
+    field with positions stores them as ``indexer.codec.FlatPositions``."""
     analyzer = swedish_analyzer()
-    return Schema(
+    schema = Schema(
         kind=ID(stored=True),
         item_id=STORED(),  # looked up through meeting_id; never searched
         meeting_id=ID(stored=True),
@@ -92,6 +95,11 @@ def build_schema() -> Schema:
         item_count=STORED(),
         decision_count=STORED(),
     )
+    for name in schema.names():
+        field = schema[name]
+        if type(field.format) is Positions:
+            field.format = FlatPositions(field_boost=field.format.field_boost)
+    return schema
 
 
 def item_filter() -> wq.Query:

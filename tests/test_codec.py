@@ -330,3 +330,43 @@ def test_terms_are_read_straight_from_the_maps_and_equal_whooshs_lookup(three_wa
                 assert doc_frequency(reader, fieldname, btext) == reader.doc_frequency(fieldname, btext)
             assert doc_frequency(reader, "nosuchfield", "x") == 0 == doc_frequency(reader, "text", "ordetsomintefinns")
         ix.close()
+
+
+@settings(max_examples=80, deadline=None)
+@given(postings(), st.booleans())
+def test_flat_positions_make_the_same_records_as_whooshs_positions(
+    data: tuple[list[int], list[list[int]]], many: bool
+) -> None:
+    """``FlatPositions`` values (no pickle) give byte-identical records, on both the Python path
+    and the numpy path (``NUMPY_MIN_POSITIONS``), and decode as Whoosh's format does."""
+    from indexer.codec import NUMPY_MIN_POSITIONS, FlatPositions
+
+    ids, poses = data
+    if many:  # enough positions for the numpy path
+        poses = [p + list(range(max(p) + 1, max(p) + 1 + NUMPY_MIN_POSITIONS // len(ids) + 1)) for p in poses]
+    flat = FlatPositions()
+    weights = [float(len(p)) for p in poses]
+    expected = encode_record(ids, weights, [POSITIONS.encode(p) for p in poses], POSITIONS)
+    got = encode_record(ids, weights, [flat.encode(p) for p in poses], flat)
+    assert got == expected
+    assert all(flat.decode_positions(flat.encode(p)) == p for p in poses)
+    assert all(flat.decode_frequency(flat.encode(p)) == len(p) for p in poses)
+
+
+def test_new_schemas_store_flat_positions_and_phrases_still_match(tmp_path: Path) -> None:
+    from indexer.codec import FlatPositions
+    from indexer.schema import build_schema
+
+    schema = build_schema()
+    assert {type(schema[f].format) for f in ("title", "text", "decisions", "passage", "header", "attendance")} == {FlatPositions}
+    ix = windex.create_in(str(tmp_path), schema)
+    with ix.writer(codec=PostingsCodec(), compound=False) as writer:
+        writer.add_document(kind="item", meeting_id="m", text="Beslut om gemensam nämnd för flyktingmottagning")
+        writer.add_document(kind="item", meeting_id="n", text="Nämnd gemensam beslut")
+    from whoosh import query as wq
+
+    with ix.searcher() as searcher:
+        m = searcher.reader().postings("text", "=gemensam")
+        assert m.value_as("positions") == [2]
+        phrase = wq.Phrase("text", ["=gemensam", "=nämnd"])
+        assert [searcher.stored_fields(d)["meeting_id"] for d in searcher.docs_for_query(phrase)] == ["m"]
