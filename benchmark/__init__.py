@@ -33,11 +33,13 @@ from benchmark.measure import (
     timed,
 )
 from benchmark.web import protokoll_command
+from indexer.errors import ProtokollError
 
 Echo = Callable[[str], None]
 INCREMENTAL_MEETINGS = 100
 EXTRA_SEED_OFFSET = 1_000_003  # the 100 new meetings come from another seed: other files
 NEW_FOLDER = "bench-nya-moten"
+BUILD_SECONDS_PER_MEETING = 0.15  # the build's time limit per meeting (``build_timeout``)
 TRENDS_CATEGORIES = ("ord", "sammansättning")
 PEER_MISSING = ("{name} hoppas över: modulen {module} är inte installerad. "
                 "Installera jämförelsemotorerna med: pip install -e '.[bench]'")
@@ -175,10 +177,17 @@ def measure_index(archive: Path, index_dir: Path, meetings: int, workers: int | 
     args = ["index", str(archive), "--index", str(index_dir), "--rebuild"]
     if workers:
         args += ["--workers", str(workers)]
-    run = run_tree(protokoll_command(*args), watch=index_dir)
+    limit = build_timeout(meetings)
+    run = run_tree(protokoll_command(*args), watch=index_dir, timeout=limit)
     seconds, peak_mb, cpu_s, done = run.seconds, run.peak_rss_mb, run.cpu_s, run.done
+    if run.timed_out:
+        raise ProtokollError(
+            f"Indexeringen av {meetings} möten avbröts efter {limit / 60:.0f} minuter, mätningens "
+            f"tidsgräns ({BUILD_SECONDS_PER_MEETING} s per möte, minst en timme). Mät ett mindre arkiv "
+            "med --meetings, eller kör på en maskin med fler kärnor."
+        )
     if done.returncode not in (0, 1):  # 1 = some files failed, the index was still built
-        raise RuntimeError(f"protokoll index misslyckades ({done.returncode}): {done.stderr[-800:]}")
+        raise ProtokollError(f"protokoll index misslyckades (kod {done.returncode}): {done.stderr[-800:]}")
     mb = source_bytes(archive) / 2**20
     failed = _failed_count(done.stdout)
     echo(f"  {seconds:.1f} s ({cpu_s:.0f} s CPU), topp-RSS {peak_mb:.0f} MB, {failed} filer misslyckades")
@@ -194,6 +203,13 @@ def measure_index(archive: Path, index_dir: Path, meetings: int, workers: int | 
         "failed_files": failed,
         "cpu_s": round(cpu_s, 1),  # all processes of the build; ÷ cores = wall time on an idle machine at best
     }
+
+
+def build_timeout(meetings: int) -> float:
+    """Seconds a measured build may take: an hour, or ``BUILD_SECONDS_PER_MEETING`` per meeting
+    when that is more. A flat hour stopped the 100 000-meeting build on two cores after 7 of its
+    9 batches (BENCHMARKS.md, round 4)."""
+    return max(3600.0, BUILD_SECONDS_PER_MEETING * meetings)
 
 
 def _live_generation(index_dir: Path) -> Path:

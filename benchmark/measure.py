@@ -248,6 +248,7 @@ class TreeRun:
     cpu_s: float
     done: subprocess.CompletedProcess[str]
     peak_disk_mb: float | None = None
+    timed_out: bool = False
 
 
 def run_tree(cmd: list[str], *, env: dict[str, str] | None = None, timeout: float = 3600,
@@ -268,13 +269,15 @@ def run_tree(cmd: list[str], *, env: dict[str, str] | None = None, timeout: floa
     pipes: dict[str, Any] = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True, "env": env}
     with PeakDisk(watch or Path(os.devnull)) as disk, child_group(cmd, **pipes) as proc, \
             PeakRss(proc.pid) as rss:  # fmt: skip
+        timed_out = False
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
+            timed_out = True
             stop_group(proc)
             out, err = proc.communicate()
     seconds = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     done = subprocess.CompletedProcess(cmd, proc.returncode, out, err)
-    return TreeRun(seconds, rss.peak_mb, rss.peak_pss_mb, cpu, done, disk.peak_mb if watch else None)
+    return TreeRun(seconds, rss.peak_mb, rss.peak_pss_mb, cpu, done, disk.peak_mb if watch else None, timed_out)

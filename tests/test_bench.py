@@ -202,3 +202,19 @@ def test_first_pass_is_the_headline_and_cached_repeats_sit_beside_it() -> None:
     assert query["cached"]["p99_ms"] == 3.0 and query["cached"]["n"] == 6
     assert query["all_passes"]["n"] == 9
     assert headline([[7.0]], [1])["cached"] is None
+
+
+def test_a_build_past_its_time_limit_is_stopped_and_reported() -> None:
+    """The build's limit grows with the archive (a flat hour stopped a 100 000-meeting build on
+    two cores), and a run past it is stopped with its whole process tree and flagged."""
+    import sys
+
+    from benchmark import BUILD_SECONDS_PER_MEETING, build_timeout
+    from benchmark.measure import run_tree
+
+    assert build_timeout(2_000) == 3600.0
+    assert build_timeout(100_000) == BUILD_SECONDS_PER_MEETING * 100_000 > 3600.0
+    run = run_tree([sys.executable, "-c", "import time; time.sleep(120)"], timeout=0.5)
+    assert run.timed_out and run.done.returncode != 0
+    quick = run_tree([sys.executable, "-c", "pass"], timeout=120)
+    assert not quick.timed_out and quick.done.returncode == 0
