@@ -199,6 +199,15 @@ def _flat_deltas(values: Sequence[bytes | None]) -> tuple[list[int], tuple[int, 
     return counts, _run(gaps)
 
 
+def _pickled_deltas(values: Sequence[bytes | None], format_: Format) -> tuple[list[int], tuple[int, bytes]]:
+    """``_flat_deltas`` for Whoosh's own ``Positions`` values (pickled gaps; older indexes)."""
+    decoded = [format_.decode_positions(v) if v else [] for v in values]
+    deltas: list[int] = []
+    for p in decoded:  # each document's first position counts from 0
+        deltas += map(sub, p, chain((0,), p))
+    return [len(p) for p in decoded], _run(deltas)
+
+
 def _run_array(values: np.ndarray) -> tuple[int, bytes]:
     """``_run`` of an int64 array, with numpy: the same code and the same bytes."""
     largest = int(values.max()) if len(values) else 0
@@ -219,21 +228,10 @@ def _encode_values(w: array, values: Sequence[bytes | None], format_: Format,
     """Append the values section to ``parts``; (value kind, position dtype code)."""
     if not any(values):
         return V_NONE, 0
-    if type(format_) is FlatPositions:
-        counts, (pos_code, pos_bytes) = _flat_deltas(values)
-        kind = V_POSITIONS
-        if any(c != x for c, x in zip(counts, w)):
-            kind = V_POSITIONS_COUNTED
-            parts.append(_packed(3, counts))
-        parts.append(pos_bytes)
-        return kind, pos_code
-    if type(format_) is Positions:  # subclasses (Characters, boosts) encode more than positions
-        decoded = [format_.decode_positions(v) if v else [] for v in values]
-        counts = [len(p) for p in decoded]
-        deltas: list[int] = []
-        for p in decoded:  # each document's first position counts from 0
-            deltas += map(sub, p, chain((0,), p))
-        pos_code, pos_bytes = _run(deltas)
+    # Exactly these two formats: subclasses (Characters, boosts) encode more than positions.
+    if type(format_) is FlatPositions or type(format_) is Positions:
+        counts, (pos_code, pos_bytes) = (_flat_deltas(values) if type(format_) is FlatPositions
+                                         else _pickled_deltas(values, format_))
         kind = V_POSITIONS
         if any(c != x for c, x in zip(counts, w)):
             kind = V_POSITIONS_COUNTED
