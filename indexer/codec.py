@@ -43,7 +43,6 @@ through Whoosh's matcher API (its own scoring, highlighting, span queries, merge
 
 from __future__ import annotations
 
-import mmap
 import os
 import struct
 import sys
@@ -63,7 +62,7 @@ from whoosh.formats import Format, Positions
 from whoosh.matching import LeafMatcher, ReadTooFar
 from whoosh.system import pack_uint
 
-from indexer.storedblocks import BlockedPerDocReader, BlockedPerDocWriter
+from indexer.storedblocks import BlockedPerDocReader, BlockedPerDocWriter, map_file
 
 _HEADER = struct.Struct("<IIBBBB")
 _UINTS = (None, np.dtype("<u1"), np.dtype("<u2"), np.dtype("<u4"))  # code → dtype; 0 = absent
@@ -537,11 +536,17 @@ class PostingsCodec(W3Codec):
                         scorer: Any = None) -> Any:
         if terminfo.is_inlined():
             return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
-        offset, length = terminfo.extent()
-        if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps struct.unpack's tuple
-            length = length[0]
+        offset, length = extent(terminfo)
         record = decode_record(dbfile.get(offset, length))
         return ArrayMatcher(record, format_, term=term, scorer=scorer, terminfo=terminfo)
+
+
+def extent(terminfo: Any) -> tuple[int, int]:
+    """(offset, length) of a term's record in the segment's ``.pst`` file."""
+    offset, length = terminfo.extent()
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps struct.unpack's tuple
+        length = length[0]
+    return offset, length
 
 
 def _mapped(path: str) -> StructFile | None:
@@ -549,11 +554,5 @@ def _mapped(path: str) -> StructFile | None:
     empty or cannot be mapped). Not Whoosh's ``BufferFile``: it copies its whole buffer into a
     ``BytesIO`` (measured: server memory 647 → 1 988 MB at 10 000 meetings). An ``mmap`` has
     the ``seek``/``read``/``tell`` a ``StructFile`` calls, in C; closing the file closes it."""
-    try:
-        with open(path, "rb") as handle:
-            if os.fstat(handle.fileno()).st_size == 0:
-                return None
-            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError):
-        return None
-    return StructFile(mapped, name=os.path.basename(path))
+    mapped = map_file(path)
+    return StructFile(mapped, name=os.path.basename(path)) if mapped is not None else None

@@ -35,6 +35,7 @@ import mmap
 import os
 import pickle
 import struct
+import sys
 import zlib
 from array import array
 from functools import lru_cache
@@ -56,7 +57,7 @@ def _u64_bytes(values: array) -> bytes:
     out = array("Q", values)
     if out.itemsize != 8:  # pragma: no cover - every platform we run on has 8-byte "Q"
         raise RuntimeError("array('Q') is not 64 bits here")
-    if struct.pack("=H", 1) != struct.pack("<H", 1):
+    if sys.byteorder == "big":
         out.byteswap()
     return out.tobytes()
 
@@ -157,6 +158,18 @@ class BlockReader(ColumnReader):
 BLOCKS = BlockColumn()
 
 
+def map_file(path: str) -> mmap.mmap | None:
+    """A read-only memory map of the file at ``path``; None when it is empty or cannot be
+    mapped (the caller then reads it the ordinary way)."""
+    try:
+        with open(path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size == 0:
+                return None
+            return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return None
+
+
 class BlockedPerDocWriter(W3PerDocWriter):
     """Whoosh's per-document writer with the stored fields going to the block column."""
 
@@ -194,13 +207,7 @@ class BlockedPerDocReader(W3PerDocReader):
 
     def _block_reader(self) -> BlockReader:
         if self._blocks is None:
-            mapped = None
-            if self._path is not None:
-                try:
-                    with open(self._path, "rb") as handle:
-                        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-                except (OSError, ValueError):
-                    mapped = None
+            mapped = map_file(self._path) if self._path is not None else None
             reader = BlockReader(mapped) if mapped is not None else self.column_reader(COLUMN_NAME, BLOCKS)
             self._blocks = reader
         return self._blocks

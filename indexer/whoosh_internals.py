@@ -34,7 +34,7 @@ from whoosh.filedb.filetables import _lengths, _pointer
 from whoosh.reading import TermNotFound
 from whoosh.system import pack_ushort
 
-from indexer.codec import ArrayMatcher, PostingsCodec, Record, decode_record
+from indexer.codec import ArrayMatcher, PostingsCodec, Record, decode_record, extent
 
 _ABSENT = object()  # the term is not in this segment
 
@@ -90,9 +90,7 @@ class _MappedTerms:
             return _ABSENT
         if info.is_inlined():
             return None
-        offset, length = info.extent()
-        if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps struct.unpack's tuple
-            length = length[0]
+        offset, length = extent(info)
         return decode_record(self.pmap[offset:offset + length])
 
 
