@@ -128,7 +128,7 @@ class SearchService:
         cq = compile_query(request.q, concepts=request.concepts)
         searcher, arrays, _ = self._searcher()
         budget = QueryBudget()
-        postings = Postings(searcher, arrays.postings, budget, arrays.sorted_codes)
+        postings = _postings(searcher, arrays, budget)
         notes = [cq.message] if cq.message else []
         text_q = self._bounded(cq.query, searcher, notes)
         heavy = text_q is not None and len({repr(q) for q in text_q.leaves()}) > HEAVY_TERMS  # distinct terms
@@ -304,7 +304,7 @@ class SearchService:
         if request.topic:
             parts.append(wq.Term("topic", request.topic))
         parts.extend(_filter_queries(request.filters + cq.field_filters, arrays).values())
-        postings = Postings(searcher, arrays.postings, sorted_codes=arrays.sorted_codes)
+        postings = _postings(searcher, arrays)
         docs = np.flatnonzero(postings.matches(_and(parts)))
         years, series, total = trend_series(docs, arrays, request)
         series = mark_gaps(years, series, self.coverage(), request.by)
@@ -351,6 +351,12 @@ class SearchService:
 
 
 # ---------------------------------------------------------------- query assembly
+
+
+def _postings(searcher: Any, arrays: ReaderState, budget: QueryBudget | None = None) -> Postings:
+    """The posting reader of one search or trend: the generation's posting cache, and its date
+    codes so that date ranges never expand into terms (``indexer.docsets.range_mask``)."""
+    return Postings(searcher, arrays.postings, budget, arrays.sorted_codes)
 
 
 def _and(parts: list[wq.Query]) -> wq.Query:
