@@ -355,6 +355,12 @@ class FlatPostingsWriter(PostingsWriter):
         self._values.append(vbytes)
         self._lengths.append(length or 0)
 
+    def add_term(self, ids: Sequence[int], weights: array, values: Sequence[bytes | None]) -> None:
+        """All of the current term's postings at once (``indexer.postingpool``), in place of
+        one ``add_posting`` call each; no lengths, as with ``PostingsCodec.length_stats``."""
+        self._ids, self._weights, self._values = ids, weights, values  # type: ignore[assignment]
+        self._lengths = [0]
+
     def finish_postings(self) -> Any:
         terminfo, self._terminfo = self._terminfo, None
         assert self._format is not None
@@ -523,6 +529,12 @@ class PostingsCodec(W3Codec):
 
     def per_document_writer(self, storage: Any, segment: Any) -> Any:
         return BlockedPerDocWriter(self, storage, segment)
+
+    def field_writer(self, storage: Any, segment: Any) -> Any:
+        """Whoosh's field writer, taking a grouped pool whole (``indexer.postingpool``)."""
+        from indexer.whoosh_internals import GroupedFieldWriter  # it imports this module
+
+        return GroupedFieldWriter(self, storage, segment)
 
     def per_document_reader(self, storage: Any, segment: Any) -> Any:
         return BlockedPerDocReader(storage, segment)

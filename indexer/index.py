@@ -38,13 +38,13 @@ from indexer.recovery import DISK_FULL_ERRNOS, disk_full, file_names, open_live
 from indexer.pipeline import safe_name
 from indexer.records import Meeting
 from indexer.schema import build_schema, meeting_filter
+from indexer.whoosh_internals import rebuild_writer
 
 
 COMMIT_EVERY = 1000
 WRITER_LIMIT_MB = 256
 BULK_PROCS = 2  # Whoosh sub-writers for a rebuild
-REBUILD_BATCHES = 9  # commits per rebuild at most (``rebuild_batch_bytes``)
-REBUILD_BATCH_MIN_BYTES = 8 * 2**20
+REBUILD_BATCH_MAX_BYTES = 96 * 2**20  # source bytes per rebuild commit at most (``rebuild_batch_bytes``)
 IN_FLIGHT_PER_WORKER = 8  # parsed meetings queued ahead of the writer, per parse worker
 BULK_MIN_FILES = 500  # below this the sub-writers' start-up costs more than they save
 
@@ -302,7 +302,7 @@ def _write_all(
     workers: int,
 ) -> None:
     t0 = time.perf_counter()
-    writer = _new_writer(ix, bulk=report.rebuilt and len(files) >= BULK_MIN_FILES)
+    writer = _new_writer(ix, rebuild=report.rebuilt, files=len(files))
     for source in sorted(gone):
         writer.delete_by_term("source", source)
         report.removed.append(source)
@@ -328,7 +328,7 @@ def _write_all(
         written += sizes.get(parsed.source, 0)
         if batch and written >= batch and done < len(files):
             writer.commit(merge=False)  # a merge would pour these segments through the pool again
-            writer = _new_writer(ix, bulk=len(files) >= BULK_MIN_FILES)
+            writer = _new_writer(ix, rebuild=True, files=len(files))
             written = 0
         elif not report.rebuilt and n % COMMIT_EVERY == 0:
             writer.commit()
@@ -340,22 +340,20 @@ def _write_all(
 
 
 def rebuild_batch_bytes(total: int) -> int:
-    """Source bytes per commit of a rebuild: at most ``REBUILD_BATCHES`` even batches of at
-    least ``REBUILD_BATCH_MIN_BYTES`` each (a small archive is one batch).
+    """Source bytes per commit of a rebuild: the fewest even batches of at most
+    ``REBUILD_BATCH_MAX_BYTES`` each (an archive below that is one batch).
 
-    Whoosh's writer sorts every posting of an uncommitted segment through run files of pickled
-    tuples once its pool passes ``WRITER_LIMIT_MB`` (2 000 meetings in one batch: 440 MB of runs
-    beside an 83 MB index, peak disk 6.3× the final index). Committing in batches deletes each
-    batch's runs, so they never exceed one batch's. Measured at 10 000 meetings (BENCHMARKS.md):
-    five batches, peak disk 2.7× the index and 529 CPU-s; nine, 1.0× (no batch spilled) and
-    425 CPU-s, since sorting runs costs time too. The price: each batch adds ``BULK_PROCS``
-    segments, never merged during the rebuild (a merge would sort them all again), and every
-    query term is looked up in every segment (about 14 µs each): first-pass query CPU +20 %
-    with 18 segments against 10. Scores are unaffected, since Whoosh's statistics span all
-    segments. At 100 000 meetings a batch does spill; by the measured ratios (runs about 25× a
-    batch's source, the index 3.1×) nine batches keep the peak near 1.7× the final index.
+    A rebuild's writers keep a batch's postings in memory, grouped by term
+    (``indexer.postingpool``), until its commit: about 5.5 bytes per source byte (29 bytes a
+    posting, 61 MB for 1 000 synthetic meetings of 11 MB), so a full batch holds about 530 MB,
+    shared by the ``BULK_PROCS`` sub-writers. Each batch adds ``BULK_PROCS`` segments, never
+    merged during the rebuild (a merge would pour them through the pool again), and every query
+    term is looked up in every segment, so batches are as large as memory allows. Before the
+    grouped pool, Whoosh's pool sorted postings through run files on disk once it passed
+    ``WRITER_LIMIT_MB``, and batches were kept small to bound those runs (9 batches at 10 000
+    meetings, 18 segments; BENCHMARKS.md round 3).
     """
-    batches = max(1, min(REBUILD_BATCHES, total // REBUILD_BATCH_MIN_BYTES))
+    batches = max(1, -(-total // REBUILD_BATCH_MAX_BYTES))
     return -(-total // batches)
 
 
@@ -368,17 +366,19 @@ def rebuild_batch_bytes(total: int) -> int:
 WRITER_OPTIONS: dict[str, Any] = {"limitmb": WRITER_LIMIT_MB, "compound": False, "codec": PostingsCodec()}
 
 
-def _new_writer(ix: windex.Index, *, bulk: bool) -> Any:
-    """A bulk build gets Whoosh's multiprocess writer: one sub-writer per core analyses and
-    writes its own segment (``multisegment=True``: no final merge, and no ``procs>1`` without it,
-    see ../shared/SEARCH-NOTES.md §1). Measured on 1 000 synthetic meetings (9 653 items):
-    27.8 s with one writer, 10.3 s with two (BENCHMARKS.md). Small or incremental runs keep one
-    writer, whose start-up is cheaper and whose commits merge segments.
+def _new_writer(ix: windex.Index, *, rebuild: bool, files: int) -> Any:
+    """A rebuild groups its postings in memory (``whoosh_internals.rebuild_writer``); one of at
+    least ``BULK_MIN_FILES`` files gets Whoosh's multiprocess writer too: one sub-writer per core
+    analyses and writes its own segment (``multisegment=True``: no final merge, and no
+    ``procs>1`` without it, see ../shared/SEARCH-NOTES.md §1). Measured on 1 000 synthetic
+    meetings (9 653 items): 27.8 s with one writer, 10.3 s with two (BENCHMARKS.md). A rebuild
+    commits without merging. Incremental runs keep one writer with Whoosh's own pool, which
+    spills to disk, since their commits merge segments.
     """
-    procs = min(BULK_PROCS, os.cpu_count() or 1)
-    if bulk and procs > 1:
-        return ix.writer(procs=procs, multisegment=True, **WRITER_OPTIONS)
-    return ix.writer(**WRITER_OPTIONS)
+    if not rebuild:
+        return ix.writer(**WRITER_OPTIONS)
+    procs = min(BULK_PROCS, os.cpu_count() or 1) if files >= BULK_MIN_FILES else 1
+    return rebuild_writer(ix, procs, **WRITER_OPTIONS)
 
 
 def _apply(
@@ -450,10 +450,10 @@ def index_meetings(
             gen, ix = live, windex.open_dir(str(live))
             known = indexed_state(ix)
         taken = {k.meeting_id: s for s, k in known.items()}
-        writer = _new_writer(ix, bulk=report.rebuilt and len(meetings) >= BULK_MIN_FILES)
+        writer = _new_writer(ix, rebuild=report.rebuilt, files=len(meetings))
         for meeting in meetings:
             _apply(writer, _Parsed(meeting.source, meeting=meeting), known, taken, report)
-        writer.commit()
+        writer.commit(merge=not report.rebuilt)
         ix.close()
         write_checksums(gen)
         if report.rebuilt:

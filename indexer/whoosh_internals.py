@@ -14,6 +14,10 @@ written before our codec, until it is rebuilt). Five small functions return plai
 - ``field_length_codes``: a text field's one-byte length codes for every document;
 - ``numeric_column``: a numeric column's stored (untranslated) values for every document.
 
+One writer: ``rebuild_writer`` swaps Whoosh's sorting pool for ``indexer.postingpool``'s
+grouped one, in the writer and in each of its sub-writer processes, and ``GroupedFieldWriter``
+takes that pool's postings a whole term at a time.
+
 These attributes are why ``whoosh-reloaded`` is pinned exactly in ``pyproject.toml``: a Whoosh
 upgrade is checked here, and ``tests/test_scoring.py`` (numpy answers against Whoosh's own on a
 multi-segment index with deletions, in both posting formats) tells whether it still holds.
@@ -29,12 +33,15 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3TermInfo
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3FieldWriter, W3LeafMatcher, W3TermInfo
 from whoosh.filedb.filetables import _lengths, _pointer
+from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.reading import TermNotFound
 from whoosh.system import pack_ushort
+from whoosh.writing import SegmentWriter
 
 from indexer.codec import ArrayMatcher, PostingsCodec, Record, decode_record, extent
+from indexer.postingpool import GroupedPostings
 
 _ABSENT = object()  # the term is not in this segment
 
@@ -297,3 +304,67 @@ def numeric_column(reader: Any, name: str) -> np.ndarray:
             values = np.fromiter((int(v) for v in column), dtype=np.int64, count=count)
         out.append(values)
     return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def rebuild_writer(ix: Any, procs: int, **options: Any) -> Any:
+    """A writer for a rebuild batch whose postings are grouped by term in memory
+    (``indexer.postingpool``) instead of going through Whoosh's external sort. With ``procs`` > 1
+    it is Whoosh's multiprocess writer, one segment per sub-writer (``multisegment``); its
+    commits must not merge (``commit(merge=False)``), since a merge would pour whole segments
+    into the pool. Whoosh creates the pool in ``SegmentWriter.__init__`` and has no option for
+    another, hence the swap here.
+    """
+    if procs > 1:
+        return _GroupedMpWriter(ix, procs=procs, multisegment=True, **options)
+    writer = SegmentWriter(ix, **options)
+    _group_postings(writer)
+    return writer
+
+
+def _group_postings(writer: SegmentWriter) -> None:
+    if not isinstance(writer.pool, GroupedPostings):
+        writer.pool.cleanup()  # Whoosh's pool, still empty: no run files yet
+        writer.pool = GroupedPostings()
+
+
+class _GroupedSubWriter(SubWriterTask):  # type: ignore[misc]
+    """Whoosh's sub-writer process, with the grouped pool in the writer it creates."""
+
+    def _process_file(self, filename: str, doc_count: int) -> None:
+        _group_postings(self.writer)
+        super()._process_file(filename, doc_count)
+
+
+class _GroupedMpWriter(MpWriter):  # type: ignore[misc]
+    def _new_task(self) -> SubWriterTask:
+        task = _GroupedSubWriter(self.storage, self.indexname, self.jobqueue, self.resultqueue,
+                                 self.subargs, self.multisegment)
+        self.tasks.append(task)
+        task.start()
+        return task
+
+
+class GroupedFieldWriter(W3FieldWriter):  # type: ignore[misc]
+    """Whoosh's field writer (``PostingsCodec.field_writer``) that writes a ``GroupedPostings``
+    pool a whole term at a time (``FlatPostingsWriter.add_term``): Whoosh's own
+    ``add_postings`` walks one tuple per posting. Any other stream of postings goes to it."""
+
+    def add_postings(self, schema: Any, lengths: Any, items: Any) -> None:
+        if not isinstance(items, GroupedPostings):
+            super().add_postings(schema, lengths, items)
+            return
+        current = None
+        for fieldname, tbytes, postings in items.terms():
+            if fieldname != current:
+                if current is not None:
+                    self.finish_field()
+                self.start_field(fieldname, schema[fieldname])
+                current = fieldname
+            self.start_term(tbytes)
+            self._postwriter.add_term(postings.ids, postings.weights, postings.values())
+            self.finish_term()
+        if current is not None:
+            self.finish_field()

@@ -335,8 +335,7 @@ def test_rebuild_in_batches_gives_the_same_answers_and_scores(corpus_copy: Path,
     from whoosh import index as windex
 
     whole = build_index(corpus_copy, tmp_path / "one")
-    monkeypatch.setattr(index_module, "REBUILD_BATCH_MIN_BYTES", 1)
-    monkeypatch.setattr(index_module, "REBUILD_BATCHES", 10_000)
+    monkeypatch.setattr(index_module, "REBUILD_BATCH_MAX_BYTES", 1)
     batched = build_index(corpus_copy, tmp_path / "many")
     assert whole.items == batched.items
     segments = []
