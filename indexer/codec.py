@@ -154,6 +154,21 @@ class FlatPositions(Positions):
     move or rename ``indexer.codec.FlatPositions``. Indexes written with ``Positions`` keep it.
     """
 
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Any:
+        """Whoosh's ``Positions.word_values``, from ``analyzer.term_positions`` when the
+        analyzer has it (``indexer.analysis.SwedishAnalyzer``) and the value is indexed text:
+        the same (term, count, weight, value) tuples without a ``Token`` per word."""
+        term_positions = getattr(analyzer, "term_positions", None)
+        if term_positions is None or not isinstance(value, str) or kwargs.get("mode") != "index" \
+                or set(kwargs) != {"mode"}:
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        boost = self.field_boost
+        encode = self.encode
+        for term, positions in term_positions(value).items():
+            n = len(positions)
+            yield term, n, float(n) * boost, encode(positions)
+
     def encode(self, poslist: Sequence[int]) -> bytes:
         out = array("I", poslist)
         if _BIG_ENDIAN:

@@ -16,6 +16,7 @@ from indexer.analysis import (
     EXACT,
     FOLD,
     PART,
+    SwedishAnalyzer,
     SwedishTermFilter,
     SwedishTokenizer,
     fold,
@@ -265,3 +266,33 @@ def _matched_before(query: str, document_word: str) -> bool:
 )
 def test_written_index_keeps_the_examples_matching(query: str, document_word: str) -> None:
     assert {t for t, _ in query_variants(query)} & set(written_terms(document_word))
+
+
+_SWEDISH_TEXT = st.lists(st.one_of(_WORDS, st.sampled_from(
+    ["och", "att", "§ 12", "e-tjänster", "Räddningstjänsten", "-", "  ", "2019", "Flyktíng", "–"])),
+    max_size=40).map(" ".join)
+
+
+@given(st.one_of(_SWEDISH_TEXT, st.text(max_size=120)))
+def test_the_writers_fast_path_writes_what_whoosh_writes(text: str) -> None:
+    """``FlatPositions.word_values`` through ``SwedishAnalyzer.term_positions`` gives exactly the
+    (term, count, weight, value) tuples of Whoosh's own path through the tokenizer and filter."""
+    from whoosh.formats import Positions
+
+    from indexer.codec import FlatPositions
+
+    analyzer, format_ = swedish_analyzer(), FlatPositions(field_boost=1.5)
+    fast = list(format_.word_values(text, analyzer, mode="index"))
+    whoosh = list(Positions.word_values(format_, text, analyzer, mode="index"))
+    assert fast == whoosh
+    # The fast path is the one taken for index mode, and only there.
+    calls: list[str] = []
+
+    class Counting(SwedishAnalyzer):
+        def term_positions(self, value: str) -> dict[str, list[int]]:  # type: ignore[override]
+            calls.append(value)
+            return super().term_positions(value)
+
+    assert list(format_.word_values(text, Counting(), mode="index")) == whoosh and calls == [text]
+    list(format_.word_values(text, Counting(), mode="query"))
+    assert calls == [text]
