@@ -45,6 +45,9 @@ COMMIT_EVERY = 1000
 WRITER_LIMIT_MB = 256
 BULK_PROCS = 2  # Whoosh sub-writers for a rebuild
 REBUILD_BATCH_MAX_BYTES = 96 * 2**20  # source bytes per rebuild commit at most (``rebuild_batch_bytes``)
+# … and characters of indexed text, which bound the grouped postings' memory whatever the files'
+# format (a DOCX or PDF holds more text per byte than a plain-text file, which gives about 1.5).
+REBUILD_BATCH_MAX_CHARS = 144 * 2**20
 IN_FLIGHT_PER_WORKER = 8  # parsed meetings queued ahead of the writer, per parse worker
 BULK_MIN_FILES = 500  # below this the sub-writers' start-up costs more than they save
 
@@ -319,17 +322,17 @@ def _write_all(
     done = len(report.unchanged)
     sizes = {source: (_stamp(Path(path)) or (0, 0))[0] for source, path, _, _ in jobs}
     batch = rebuild_batch_bytes(sum(sizes.values())) if report.rebuilt else 0
-    written = 0
+    written = chars = 0
     for n, parsed in enumerate(_parse_all(jobs, workers), start=1):
-        _apply(writer, parsed, known, taken, report)
+        chars += _apply(writer, parsed, known, taken, report)
         done += 1
         if progress:
             progress(done, len(files), parsed.source)
         written += sizes.get(parsed.source, 0)
-        if batch and written >= batch and done < len(files):
+        if batch and (written >= batch or chars >= REBUILD_BATCH_MAX_CHARS) and done < len(files):
             writer.commit(merge=False)  # a merge would pour these segments through the pool again
             writer = _new_writer(ix, rebuild=True, files=len(files))
-            written = 0
+            written = chars = 0
         elif not report.rebuilt and n % COMMIT_EVERY == 0:
             writer.commit()
             writer = ix.writer(**WRITER_OPTIONS)
@@ -344,11 +347,14 @@ def rebuild_batch_bytes(total: int) -> int:
     ``REBUILD_BATCH_MAX_BYTES`` each (an archive below that is one batch).
 
     A rebuild's writers keep a batch's postings in memory, grouped by term
-    (``indexer.postingpool``), until its commit: about 5.5 bytes per source byte (29 bytes a
-    posting, 61 MB for 1 000 synthetic meetings of 11 MB), so a full batch holds about 530 MB,
+    (``indexer.postingpool``), until its commit: about 6.5 bytes per source byte (29 bytes a
+    posting, 61 MB for 1 000 synthetic meetings of 9.4 MB), so a full batch holds about 620 MB,
     shared by the ``BULK_PROCS`` sub-writers. Each batch adds ``BULK_PROCS`` segments, never
     merged during the rebuild (a merge would pour them through the pool again), and every query
-    term is looked up in every segment, so batches are as large as memory allows. Before the
+    term is looked up in every segment, so batches are as large as memory allows. A batch also
+    ends at ``REBUILD_BATCH_MAX_CHARS`` characters of indexed text (``_write_all``): the pool's
+    memory follows the text (about 4.3 bytes a character), and a DOCX or PDF file holds more
+    text per byte than plain text (1.5 characters a byte in the synthetic archive). Before the
     grouped pool, Whoosh's pool sorted postings through run files on disk once it passed
     ``WRITER_LIMIT_MB``, and batches were kept small to bound those runs (9 batches at 10 000
     meetings, 18 segments; BENCHMARKS.md round 3).
@@ -387,25 +393,30 @@ def _apply(
     known: dict[str, _Indexed],
     taken: dict[str, str],
     report: BuildReport,
-) -> None:
+) -> int:
+    """Write one parsed file's documents; the number of characters of indexed text written."""
     source = parsed.source
     if parsed.error is not None:
         # An older version, if any, stays indexed. The reason may quote an OS message with the
         # raw name in it, so it is made printable like the name.
         report.failed.append((source, safe_name(parsed.error)))
-        return
+        return 0
     if parsed.unchanged or parsed.meeting is None:
         report.unchanged.append(source)
-        return
+        return 0
     meeting = _unique_id(parsed.meeting, source, taken)
     taken[meeting.id] = source
     if source in known:  # only an indexed version can be replaced; a rebuild starts empty
         writer.delete_by_term("source", source)
+    schema = writer.schema
+    chars = 0
     for doc in documents(meeting, parsed.stamp):
         writer.add_document(**doc)
+        chars += sum(len(v) for k, v in doc.items() if isinstance(v, str) and schema[k].indexed)
     report.items += len(meeting.items)
     report.passages += len(meeting.passages)
     (report.updated if source in known else report.added).append(source)
+    return chars
 
 
 def _unique_id(meeting: Meeting, source: str, taken: dict[str, str]) -> Meeting:

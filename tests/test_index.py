@@ -327,15 +327,17 @@ def test_meeting_page_puts_back_texts_of_items_with_the_same_number(tmp_path: Pa
 # ---------------------------------------------------------------- rebuild batches and scratch
 
 
+@pytest.mark.parametrize("limit", ["REBUILD_BATCH_MAX_BYTES", "REBUILD_BATCH_MAX_CHARS"])
 def test_rebuild_in_batches_gives_the_same_answers_and_scores(corpus_copy: Path, tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+                                                              monkeypatch: pytest.MonkeyPatch, limit: str) -> None:  # fmt: skip
     """A rebuild committed a file at a time (one segment each, never merged) answers every
-    query exactly like a rebuild committed once: same hits, same order, same scores."""
+    query exactly like a rebuild committed once: same hits, same order, same scores. A batch
+    ends at its limit of source bytes or of indexed characters, whichever comes first."""
     import indexer.index as index_module
     from whoosh import index as windex
 
     whole = build_index(corpus_copy, tmp_path / "one")
-    monkeypatch.setattr(index_module, "REBUILD_BATCH_MAX_BYTES", 1)
+    monkeypatch.setattr(index_module, limit, 1)
     batched = build_index(corpus_copy, tmp_path / "many")
     assert whole.items == batched.items
     segments = []
