@@ -10,9 +10,9 @@ segment took 11.5 CPU-s, of which pickling, unpickling and the heap merge were a
 A rebuild writes each document once, in order, so the postings can be kept per term as they
 arrive: doc numbers, weights and value lengths in flat arrays and the values in one byte
 string. Nothing is sorted but the terms, nothing spills, and the segment's field writer
-(``indexer.codec.FlatFieldWriter``) takes each term's postings whole. The price is memory:
-about 20 bytes a posting, bounded by the rebuild's batch size (``indexer.index.
-rebuild_batch_bytes``). Incremental writers, whose commits merge segments, keep Whoosh's pool.
+(``indexer.whoosh_internals.GroupedFieldWriter``) takes each term's postings whole. The price
+is memory: about 29 bytes a posting (measured), bounded by the rebuild's batch size
+(``indexer.index.rebuild_batch_bytes``). Incremental writers, whose commits merge segments, keep Whoosh's pool.
 
 ``GroupedPostings`` offers the pool methods a ``SegmentWriter`` calls (``add``,
 ``iter_postings``, ``cleanup``, ``fieldnames``); iterating it yields Whoosh's sorted posting
@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 
-@dataclass
+@dataclass(slots=True)
 class TermPostings:
     """One term's postings in the order they were added."""
 
@@ -48,7 +48,7 @@ class TermPostings:
     def in_doc_order(self) -> TermPostings:
         """The postings sorted by document (a rebuild adds them in order: then unchanged)."""
         ids = self.ids
-        if all(a <= b for a, b in zip(ids, ids[1:])):
+        if len(ids) < 2 or all(a <= b for a, b in zip(ids, ids[1:])):
             return self
         values = self.values()
         order = sorted(range(len(ids)), key=ids.__getitem__)
@@ -64,17 +64,14 @@ class GroupedPostings:
     def __init__(self) -> None:
         self._fields: dict[str, dict[bytes, TermPostings]] = {}
         self.fieldnames: set[str] = set()
-        self.postings = 0
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
+        """One posting (Whoosh's tuple); called for every posting of the batch."""
         fieldname, tbytes, docnum, weight, vbytes = item
-        terms = self._fields.get(fieldname)
-        if terms is None:
-            terms = self._fields[fieldname] = {}
-            self.fieldnames.add(fieldname)
-        postings = terms.get(tbytes)
-        if postings is None:
-            postings = terms[tbytes] = TermPostings(array("I"), array("f"), array("I"), bytearray())
+        try:
+            postings = self._fields[fieldname][tbytes]
+        except KeyError:
+            postings = self._new_term(fieldname, tbytes)
         postings.ids.append(docnum)
         postings.weights.append(weight)
         if vbytes:
@@ -82,7 +79,14 @@ class GroupedPostings:
             postings.lengths.append(len(vbytes))
         else:
             postings.lengths.append(0)
-        self.postings += 1
+
+    def _new_term(self, fieldname: str, tbytes: bytes) -> TermPostings:
+        terms = self._fields.get(fieldname)
+        if terms is None:
+            terms = self._fields[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        postings = terms[tbytes] = TermPostings(array("I"), array("f"), array("I"), bytearray())
+        return postings
 
     def terms(self) -> Iterator[tuple[str, bytes, TermPostings]]:
         """Every term's postings, by field name, then term bytes, then document."""
@@ -101,6 +105,3 @@ class GroupedPostings:
 
     def cleanup(self) -> None:
         self._fields.clear()
-
-    def __repr__(self) -> str:
-        return f"GroupedPostings({len(self.fieldnames)} fields, {self.postings} postings)"

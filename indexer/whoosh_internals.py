@@ -339,6 +339,8 @@ class _GroupedSubWriter(SubWriterTask):  # type: ignore[misc]
 
 
 class _GroupedMpWriter(MpWriter):  # type: ignore[misc]
+    """Whoosh's multiprocess writer, starting ``_GroupedSubWriter``s (as its ``_new_task``)."""
+
     def _new_task(self) -> SubWriterTask:
         task = _GroupedSubWriter(self.storage, self.indexname, self.jobqueue, self.resultqueue,
                                  self.subargs, self.multisegment)
