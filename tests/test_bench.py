@@ -147,12 +147,14 @@ def test_interrupted_bench_leaves_no_child_process(tmp_path: Path, sig: signal.S
 
     out = tmp_path / "out"
     quiet = lambda _line: None  # noqa: E731
-    # Ready, so the bench goes straight to indexing; large enough that indexing lasts seconds even
-    # on a quiet machine with warm caches (at 80 meetings a fresh-clone run once signalled too late).
-    ensure_archive(out / "arkiv-400-s1", 400, 1, quiet)
+    # Ready, so the bench goes straight to indexing; large enough that indexing lasts many seconds
+    # even on a quiet machine with warm caches (at 80 meetings, and once at 400 after the build got
+    # twice as fast, a fresh-clone run signalled too late). Generating it takes about a second,
+    # and the build is interrupted as soon as it starts.
+    ensure_archive(out / "arkiv-2000-s1", 2000, 1, quiet)
     ensure_archive(out / f"nya-{INCREMENTAL_MEETINGS}-s1", INCREMENTAL_MEETINGS, 1 + EXTRA_SEED_OFFSET, quiet)
     log = tmp_path / "bench.log"
-    cmd = protokoll_command("bench", "--meetings", "400", "--out", str(out), "--skip-web", "--skip-peers")
+    cmd = protokoll_command("bench", "--meetings", "2000", "--out", str(out), "--skip-web", "--skip-peers")
     seen: dict[int, float] = {}
     with log.open("w", encoding="utf-8") as handle:
         bench = subprocess.Popen(cmd, stdout=handle, stderr=subprocess.STDOUT)
@@ -170,7 +172,7 @@ def test_interrupted_bench_leaves_no_child_process(tmp_path: Path, sig: signal.S
             time.sleep(0.02)
         assert indexing, log.read_text(encoding="utf-8")
         bench.send_signal(sig)
-        assert bench.wait(timeout=120) != 0
+        assert bench.wait(timeout=120) != 0, log.read_text(encoding="utf-8")
         assert "Traceback" not in log.read_text(encoding="utf-8")
         survivors = [pid for pid, created in seen.items() if _alive(pid, created)]
         assert not survivors, survivors
