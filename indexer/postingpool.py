@@ -22,7 +22,7 @@ tuples, so any field writer can consume it.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 
@@ -66,7 +66,7 @@ class GroupedPostings:
         self.fieldnames: set[str] = set()
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
-        """One posting (Whoosh's tuple); called for every posting of the batch."""
+        """One posting (Whoosh's tuple), as Whoosh's writer adds them."""
         fieldname, tbytes, docnum, weight, vbytes = item
         try:
             postings = self._fields[fieldname][tbytes]
@@ -79,6 +79,32 @@ class GroupedPostings:
             postings.lengths.append(len(vbytes))
         else:
             postings.lengths.append(0)
+
+    def add_positions(self, fieldname: str, docnum: int, positions: dict[str, list[int]],
+                      boost: float, encode: Callable[[list[int]], bytes]) -> int:
+        """One document's postings in a positional field, from term → positions (what
+        ``SwedishAnalyzer.term_positions`` gives): the postings ``add`` would get from Whoosh's
+        ``Positions.word_values``, weight ``count × boost`` and value ``encode(positions)``,
+        without a tuple and a call per posting. Returns the field's length (positions counted
+        once per term, as Whoosh counts it)."""
+        terms = self._fields.get(fieldname)
+        if terms is None:
+            terms = self._fields[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        length = 0
+        for term, where in positions.items():
+            tbytes = term.encode("utf-8")
+            postings = terms.get(tbytes)
+            if postings is None:
+                postings = self._new_term(fieldname, tbytes)
+            n = len(where)
+            length += n
+            value = encode(where)
+            postings.ids.append(docnum)
+            postings.weights.append(float(n) * boost)
+            postings.blob += value
+            postings.lengths.append(len(value))
+        return length
 
     def _new_term(self, fieldname: str, tbytes: bytes) -> TermPostings:
         terms = self._fields.get(fieldname)

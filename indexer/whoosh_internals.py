@@ -27,6 +27,7 @@ multi-segment index with deletions, in both posting formats) tells whether it st
 from __future__ import annotations
 
 import mmap
+import pickle
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -40,7 +41,7 @@ from whoosh.reading import TermNotFound
 from whoosh.system import pack_ushort
 from whoosh.writing import SegmentWriter
 
-from indexer.codec import ArrayMatcher, PostingsCodec, Record, decode_record, extent
+from indexer.codec import ArrayMatcher, FlatPositions, PostingsCodec, Record, decode_record, extent
 from indexer.postingpool import GroupedPostings
 
 _ABSENT = object()  # the term is not in this segment
@@ -319,9 +320,7 @@ def rebuild_writer(ix: Any, procs: int, **options: Any) -> Any:
     """
     if procs > 1:
         return _GroupedMpWriter(ix, procs=procs, multisegment=True, **options)
-    writer = SegmentWriter(ix, **options)
-    _group_postings(writer)
-    return writer
+    return _GroupedSegmentWriter(ix, **options)
 
 
 def _group_postings(writer: SegmentWriter) -> None:
@@ -330,12 +329,89 @@ def _group_postings(writer: SegmentWriter) -> None:
         writer.pool = GroupedPostings()
 
 
+def _fast_field(field: Any) -> bool:
+    """A field whose postings ``GroupedPostings.add_positions`` can take straight from the
+    analyzer: our positions format and an analyzer with ``term_positions``."""
+    return type(field.format) is FlatPositions and hasattr(field.analyzer, "term_positions")
+
+
+def _add_document(writer: SegmentWriter, fields: dict[str, Any]) -> None:
+    """``SegmentWriter.add_document`` for a writer with the grouped pool: the same postings,
+    stored values, lengths and columns (``tests/test_postingpool.py`` compares whole indexes).
+
+    Whoosh sends every posting of a text field through ``FieldType.index`` (two generators, a
+    tuple and a UTF-8 encode per term) and then ``pool.add`` (another tuple and call): profiled
+    in a sub-writer, that walk cost more than the analysis. Here a text field in our positions
+    format goes from ``SwedishAnalyzer.term_positions`` straight into the pool; any other
+    field, or a document with boosts, takes Whoosh's own path.
+    """
+    schema, pool = writer.schema, writer.pool
+    names = sorted(fields)
+    if any(name.startswith("_") or name not in schema or schema[name].vector
+           or schema[name].separate_spelling() for name in names):
+        # Boosts, custom stored values, term vectors, spelling words, unknown fields (an error)
+        SegmentWriter.add_document(writer, **fields)
+        return
+    writer._check_state()
+    docnum = writer.docnum
+    perdoc = writer.perdocwriter
+    perdoc.start_doc(docnum)
+    try:
+        for name in names:
+            value = fields[name]
+            if value is None:
+                continue
+            field = schema[name]
+            length = 0
+            if field.indexed:
+                if isinstance(value, str) and _fast_field(field):
+                    length = pool.add_positions(name, docnum, field.analyzer.term_positions(value),
+                                                field.format.field_boost, field.format.encode)
+                    if not field.scorable:
+                        length = 0
+                else:
+                    for tbytes, freq, weight, vbytes in field.index(value):
+                        if field.scorable:
+                            length += freq
+                        pool.add((name, tbytes, docnum, weight, vbytes))
+            perdoc.add_field(name, field, value if field.stored else None, length)
+            column = field.column_type
+            if column:
+                perdoc.add_column_value(name, column, field.to_column_value(value))
+    except Exception:
+        perdoc.cancel_doc()
+        raise
+    perdoc.finish_doc()
+    writer._added = True
+    writer.docnum += 1
+
+
+class _GroupedSegmentWriter(SegmentWriter):  # type: ignore[misc]
+    """A one-process rebuild writer: the grouped pool and ``_add_document``."""
+
+    def __init__(self, ix: Any, **options: Any) -> None:
+        super().__init__(ix, **options)
+        _group_postings(self)
+
+    def add_document(self, **fields: Any) -> None:
+        _add_document(self, fields)
+
+
 class _GroupedSubWriter(SubWriterTask):  # type: ignore[misc]
-    """Whoosh's sub-writer process, with the grouped pool in the writer it creates."""
+    """Whoosh's sub-writer process, with the grouped pool in the writer it creates, adding each
+    document of a batch file with ``_add_document``."""
 
     def _process_file(self, filename: str, doc_count: int) -> None:
-        _group_postings(self.writer)
-        super()._process_file(filename, doc_count)
+        writer = self.writer
+        _group_postings(writer)
+        storage = writer.temp_storage()
+        with storage.open_file(filename).raw_file() as f:
+            for _ in range(doc_count):
+                code, fields = pickle.load(f)
+                if code != 0:
+                    raise ValueError(f"{filename}: unexpected job code {code}")
+                _add_document(writer, fields)
+        storage.delete_file(filename)
 
 
 class _GroupedMpWriter(MpWriter):  # type: ignore[misc]
