@@ -123,3 +123,18 @@ def test_iteration_is_sorted_like_whoosh_pool(items: list[tuple[str, bytes, int,
     assert [p[:3] for p in got] == [p[:3] for p in expected]
     assert sorted(got) == sorted((f, t, d, float(array("f", [w])[0]), v) for f, t, d, w, v in expected)
     assert pool.fieldnames == {f for f, *_ in items}
+
+
+def test_documents_with_boosts_or_custom_stored_values_take_whooshs_path(tmp_path: Path) -> None:
+    """Whoosh's special keys (a document boost, a field boost, a stored value other than the
+    indexed one) are honoured exactly as by Whoosh's own writer."""
+    docs = [{"kind": "item", "item_id": "i1", "title": "budget och skola", "_boost": 2.0},
+            {"kind": "item", "item_id": "i2", "text": "flyktingmottagning", "_text_boost": 3.0},
+            {"kind": "item", "item_id": "i3", "title": "Räddningstjänsten", "_stored_title": "visad"},
+            {"kind": "item", "item_id": "i4", "title": "gemensam nämnd", "text": "e-tjänster 2019"}]
+    _write(tmp_path / "whoosh", docs, None)
+    _write(tmp_path / "grouped", docs, 1)
+    assert _postings(tmp_path / "grouped") == _postings(tmp_path / "whoosh")
+    terms, stored = _postings(tmp_path / "grouped")
+    assert stored[2]["title"] == "visad"
+    assert any(w == 2.0 for (f, _), ps in terms.items() if f == "title" for _, w, _ in ps)
