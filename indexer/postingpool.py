@@ -71,7 +71,7 @@ class GroupedPostings:
         try:
             postings = self._fields[fieldname][tbytes]
         except KeyError:
-            postings = self._new_term(fieldname, tbytes)
+            postings = self._new_term(self._terms_of(fieldname), tbytes)
         postings.ids.append(docnum)
         postings.weights.append(weight)
         if vbytes:
@@ -87,16 +87,13 @@ class GroupedPostings:
         ``Positions.word_values``, weight ``count × boost`` and value ``encode(positions)``,
         without a tuple and a call per posting. Returns the field's length (positions counted
         once per term, as Whoosh counts it)."""
-        terms = self._fields.get(fieldname)
-        if terms is None:
-            terms = self._fields[fieldname] = {}
-            self.fieldnames.add(fieldname)
+        terms = self._terms_of(fieldname)
         length = 0
         for term, where in positions.items():
             tbytes = term.encode("utf-8")
             postings = terms.get(tbytes)
             if postings is None:
-                postings = self._new_term(fieldname, tbytes)
+                postings = self._new_term(terms, tbytes)
             n = len(where)
             length += n
             value = encode(where)
@@ -106,11 +103,15 @@ class GroupedPostings:
             postings.lengths.append(len(value))
         return length
 
-    def _new_term(self, fieldname: str, tbytes: bytes) -> TermPostings:
+    def _terms_of(self, fieldname: str) -> dict[bytes, TermPostings]:
         terms = self._fields.get(fieldname)
         if terms is None:
             terms = self._fields[fieldname] = {}
             self.fieldnames.add(fieldname)
+        return terms
+
+    @staticmethod
+    def _new_term(terms: dict[bytes, TermPostings], tbytes: bytes) -> TermPostings:
         postings = terms[tbytes] = TermPostings(array("I"), array("f"), array("I"), bytearray())
         return postings
 
