@@ -74,12 +74,19 @@ def _write(index_dir: Path, docs: list[dict[str, Any]], procs: int | None) -> No
     index_dir.mkdir()
     ix = windex.create_in(str(index_dir), build_schema())
     writer = ix.writer(**WRITER_OPTIONS) if procs is None else rebuild_writer(ix, procs, **WRITER_OPTIONS)
-    for doc in docs:
-        writer.add_document(**doc)
-    if procs == 1:
-        assert isinstance(writer.pool, GroupedPostings)
-    elif procs:  # each sub-writer process swaps its pool on its first batch
-        assert writer.tasks and all(type(t).__name__ == "_GroupedSubWriter" for t in writer.tasks)
+    try:
+        for doc in docs:
+            writer.add_document(**doc)
+        if procs == 1:
+            assert isinstance(writer.pool, GroupedPostings)
+        elif procs:  # each sub-writer process swaps its pool on its first batch
+            assert writer.tasks and all(type(t).__name__ == "_GroupedSubWriter" for t in writer.tasks)
+    except BaseException:
+        for task in getattr(writer, "tasks", []):  # sub-writer processes wait for work forever
+            task.terminate()
+            task.join()
+        writer.cancel()
+        raise
     writer.commit(merge=False)
     ix.close()
 
