@@ -311,7 +311,7 @@ def _write_all(
         report.removed.append(source)
     # Meeting ids held by files that stay; a new file may not take one of them.
     leaving = set(gone)
-    taken = {k.meeting_id: s for s, k in known.items() if s not in leaving}
+    ids = MeetingIds({s: k.meeting_id for s, k in known.items() if s not in leaving})
     jobs = []
     for source, path, root in files:
         old = known.get(source)
@@ -324,7 +324,7 @@ def _write_all(
     batch = rebuild_batch_bytes(sum(sizes.values())) if report.rebuilt else 0
     written = chars = 0
     for n, parsed in enumerate(_parse_all(jobs, workers), start=1):
-        chars += _apply(writer, parsed, known, taken, report)
+        chars += _apply(writer, parsed, known, ids, report)
         done += 1
         if progress:
             progress(done, len(files), parsed.source)
@@ -391,7 +391,7 @@ def _apply(
     writer: Any,
     parsed: _Parsed,
     known: dict[str, _Indexed],
-    taken: dict[str, str],
+    ids: MeetingIds,
     report: BuildReport,
 ) -> int:
     """Write one parsed file's documents; the number of characters of indexed text written."""
@@ -404,8 +404,7 @@ def _apply(
     if parsed.unchanged or parsed.meeting is None:
         report.unchanged.append(source)
         return 0
-    meeting = _unique_id(parsed.meeting, source, taken)
-    taken[meeting.id] = source
+    meeting = ids.claim(parsed.meeting, source)
     if source in known:  # only an indexed version can be replaced; a rebuild starts empty
         writer.delete_by_term("source", source)
     schema = writer.schema
@@ -419,16 +418,29 @@ def _apply(
     return chars
 
 
-def _unique_id(meeting: Meeting, source: str, taken: dict[str, str]) -> Meeting:
-    """Two files describing the same meeting both stay: the later one gets "-2", "-3" …"""
-    for owner_id in [i for i, s in taken.items() if s == source and i != meeting.id]:
-        del taken[owner_id]  # this file's old id is free again
-    if taken.get(meeting.id, source) == source:
-        return meeting
-    n = 2
-    while f"{meeting.id}-{n}" in taken and taken[f"{meeting.id}-{n}"] != source:
-        n += 1
-    return replace(meeting, id=f"{meeting.id}-{n}")
+class MeetingIds:
+    """Which file holds which meeting id: one id per file, and an id held by one file only.
+
+    Two files describing the same meeting both stay: the later one gets "-2", "-3" … Both
+    directions are kept, so a claim costs the same in a file's first meeting and in its
+    100 000th (a scan over every held id per file made a large build quadratic).
+    """
+
+    def __init__(self, held: dict[str, str]) -> None:  # source → meeting id
+        self._id_of = dict(held)
+        self._source_of = {meeting_id: source for source, meeting_id in held.items()}
+
+    def claim(self, meeting: Meeting, source: str) -> Meeting:
+        """``meeting`` under an id no other file holds, now held by ``source``."""
+        old = self._id_of.get(source)
+        if old is not None and old != meeting.id and self._source_of.get(old) == source:
+            del self._source_of[old]  # this file's old id is free again
+        meeting_id, n = meeting.id, 2
+        while self._source_of.get(meeting_id, source) != source:
+            meeting_id, n = f"{meeting.id}-{n}", n + 1
+        self._source_of[meeting_id] = source
+        self._id_of[source] = meeting_id
+        return meeting if meeting_id == meeting.id else replace(meeting, id=meeting_id)
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
@@ -460,10 +472,10 @@ def index_meetings(
         else:
             gen, ix = live, windex.open_dir(str(live))
             known = indexed_state(ix)
-        taken = {k.meeting_id: s for s, k in known.items()}
+        ids = MeetingIds({s: k.meeting_id for s, k in known.items()})
         writer = _new_writer(ix, rebuild=report.rebuilt, files=len(meetings))
         for meeting in meetings:
-            _apply(writer, _Parsed(meeting.source, meeting=meeting), known, taken, report)
+            _apply(writer, _Parsed(meeting.source, meeting=meeting), known, ids, report)
         writer.commit(merge=not report.rebuilt)
         ix.close()
         write_checksums(gen)

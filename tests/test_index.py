@@ -10,12 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from conftest import CORPUS, ROOT
 
 from indexer import generations as gens
 from indexer.errors import IndexBusy, IndexMissing, ProtokollError
 from indexer.corpus import walk_corpus
-from indexer.index import build_index, index_meetings
+from indexer.index import MeetingIds, build_index, index_meetings
 from indexer.query import SearchRequest
 from indexer.records import AgendaItem, Meeting
 from indexer.search import SearchService
@@ -73,6 +75,39 @@ def test_same_meeting_id_from_two_sources_is_disambiguated(tmp_path: Path):
     assert _item_ids(tmp_path) == ["m-2020#1", "m-2020-2#1"]
     index_meetings(tmp_path, [_meeting("m-2020", "b.txt", "Ny titel")])  # re-index b: stays -2
     assert _item_ids(tmp_path) == ["m-2020#1", "m-2020-2#1"]
+
+
+def _claimed_by_scan(claims: list[tuple[str, str]], held: dict[str, str]) -> list[str]:
+    """The ids the straightforward rule gives: free this file's other ids, then take the meeting's
+    id or the first "-n" no other file holds."""
+    taken = {mid: source for source, mid in held.items()}
+    out = []
+    for source, mid in claims:
+        for owned in [i for i, s in taken.items() if s == source and i != mid]:
+            del taken[owned]
+        chosen, n = mid, 2
+        while taken.get(chosen, source) != source:
+            chosen, n = f"{mid}-{n}", n + 1
+        taken[chosen] = source
+        out.append(chosen)
+    return out
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from("abcd"), st.sampled_from(["m", "m-2", "n"])), max_size=30),
+    st.dictionaries(st.sampled_from("abcd"), st.sampled_from(["m", "m-2", "n"]), max_size=4),
+)
+def test_meeting_ids_follow_the_rule_without_scanning(claims, held):
+    ids = MeetingIds(held)
+    got = [ids.claim(_meeting(mid, source), source).id for source, mid in claims]
+    assert got == _claimed_by_scan(claims, held)
+
+
+def test_a_file_whose_meeting_id_changes_frees_its_old_id():
+    ids = MeetingIds({"a.txt": "m"})
+    assert ids.claim(_meeting("m", "b.txt"), "b.txt").id == "m-2"
+    assert ids.claim(_meeting("n", "a.txt"), "a.txt").id == "n"  # a.txt lets go of "m"
+    assert ids.claim(_meeting("m", "c.txt"), "c.txt").id == "m"
 
 
 def test_second_indexer_is_refused_with_index_busy(tmp_path: Path):
