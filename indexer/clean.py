@@ -203,18 +203,30 @@ def join_split_words(text: str) -> str:
     "kommuncheferna" because the same text writes those words unbroken elsewhere. The tail
     must never stand alone in the text ("mjande" is no word), so a real pair such as
     "intern kontroll" beside "internkontroll" stays as written.
+
+    Nearly every text has long word pairs and almost none spells one of them whole, so the
+    pairs are first read as plain tuples (``findall``); match objects, positions and counts are
+    made only for a text where some pair's whole form occurs.
     """
-    matches = [m for m in _SPLIT_PAIR.finditer(text) if len(m.group(1)) + len(m.group(2)) >= MIN_JOINED]
-    if not matches:
-        return text
-    words = _lower_word_counts(text)
+    words: dict[str, int] | None = None
+    for head, tail in _SPLIT_PAIR.findall(text):
+        if len(head) + len(tail) >= MIN_JOINED:
+            words = words if words is not None else _lower_word_counts(text)
+            if (head + tail).lower() in words:
+                return _join_pairs(text, words)
+    return text
+
+
+def _join_pairs(text: str, words: dict[str, int]) -> str:
+    matches = [m for m in _SPLIT_PAIR.finditer(text)
+               if len(m.group(1)) + len(m.group(2)) >= MIN_JOINED
+               and (m.group(1) + m.group(2)).lower() in words]  # fmt: skip
     pairs = Counter((m.group(1).lower(), m.group(2)) for m in matches)
     pieces: list[str] = []
     done = 0
     for match in matches:
         head, tail = match.group(1), match.group(2)
-        alone = words.get(tail, 0) - pairs[(head.lower(), tail)]
-        if words.get((head + tail).lower()) and alone <= 0:
+        if words.get(tail, 0) - pairs[(head.lower(), tail)] <= 0:  # the tail never stands alone
             pieces += (text[done : match.start()], head, tail)
             done = match.end()
     return "".join((*pieces, text[done:])) if pieces else text

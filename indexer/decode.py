@@ -39,6 +39,10 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (b"\xfe\xff", "utf-16"),
 )
 _CONTROL_BYTES = frozenset(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D, 0x1A, 0x1B}
+# The same sets as bytes, counted by C loops (``_count_of``): a Python loop over every byte of
+# the sample cost 0.7 ms for an 8 KB file, 4 % of parsing it.
+_CONTROLS = bytes(sorted(_CONTROL_BYTES))
+_HIGH = bytes(range(0x80, 0x100))
 _SAMPLE = 64 * 1024
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
@@ -156,8 +160,8 @@ def _reject_binary(data: bytes, name: str, suffix: str, supported: bool) -> None
             raise ExtractError(name, f"binärfil, inte text ({what}).")
     sample = data[:_SAMPLE]
     nuls = sample.count(0)
-    controls = sum(1 for b in sample if b in _CONTROL_BYTES) - nuls
-    high = sum(1 for b in sample if b >= 0x80)
+    controls = _count_of(sample, _CONTROLS) - nuls
+    high = _count_of(sample, _HIGH)
     size = len(sample)
     invalid_utf8 = not _valid_utf8_prefix(sample)
     if nuls > 0.3 * size or controls > 0.05 * size or (invalid_utf8 and high > 0.3 * size):
@@ -167,6 +171,11 @@ def _reject_binary(data: bytes, name: str, suffix: str, supported: bool) -> None
             f"binärfil, inte text ({where}för många styrtecken); "
             "exportera protokollet som text, PDF eller DOCX.",
         )
+
+
+def _count_of(data: bytes, members: bytes) -> int:
+    """How many bytes of ``data`` are among ``members``."""
+    return len(data) - len(data.translate(None, members))
 
 
 def _valid_utf8_prefix(sample: bytes) -> bool:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from conftest import SEEDS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer.clean import (
     clean,
@@ -200,3 +202,33 @@ def test_clean_skips_only_repairs_that_cannot_change_the_text(path: Path) -> Non
 def test_normalise_whitespace_trailing_blanks_and_blank_runs() -> None:
     assert normalise_whitespace("a \nb\t\n\n\n\n\nc \t") == "a\nb\n\n\nc"
     assert normalise_whitespace("a\n\n\nb") == "a\n\n\nb"
+
+
+def _joined_by_every_match(text: str) -> str:
+    """The rule read straight off: every long pair whose whole form occurs and whose tail never
+    stands alone (apart from in such pairs) is joined."""
+    import re
+    from collections import Counter
+
+    from indexer.clean import _SPLIT_PAIR, MIN_JOINED
+
+    matches = [m for m in _SPLIT_PAIR.finditer(text) if len(m.group(1)) + len(m.group(2)) >= MIN_JOINED]
+    words = Counter(w.lower() for w in re.findall(r"[^\W\d_]+", text))
+    pairs = Counter((m.group(1).lower(), m.group(2)) for m in matches)
+    out, done = [], 0
+    for m in matches:
+        head, tail = m.group(1), m.group(2)
+        if words.get((head + tail).lower()) and words.get(tail, 0) - pairs[(head.lower(), tail)] <= 0:
+            out += [text[done : m.start()], head, tail]
+            done = m.end()
+    return "".join(out) + text[done:]
+
+
+SPLIT_PIECES = ["Kom", "kom", "muncheferna", "Kommuncheferna", "KOMMUNCHEFERNA", "Sam", "ordnare",
+                "samordnare", "intern", "kontroll", "internkontroll", "Reg", "ion", "region", "-"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(SPLIT_PIECES) | st.sampled_from([" ", " ", ", ", "\n", "2"]), max_size=30).map("".join))
+def test_join_split_words_joins_exactly_what_the_rule_says(text: str) -> None:
+    assert join_split_words(text) == _joined_by_every_match(text)

@@ -230,3 +230,12 @@ def test_damaged_real_files_either_extract_or_raise_extract_error(
         extract_text(bytes(data[: max(1, int(len(data) * keep))]), name)
     except ExtractError as exc:
         assert exc.reason
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400))
+def test_byte_class_counts_equal_a_byte_by_byte_count(data: bytes) -> None:
+    from indexer import decode
+
+    assert decode._count_of(data, decode._CONTROLS) == sum(b in decode._CONTROL_BYTES for b in data)
+    assert decode._count_of(data, decode._HIGH) == sum(b >= 0x80 for b in data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from indexer.clean import clean
@@ -105,3 +105,25 @@ def test_bare_numbers_counting_up_are_the_items(
     meeting = parse_minutes(" ".join(parts), source="x.txt", sha256=SHA, fmt="txt")
     assert [i.number for i in meeting.items] == [str(first + i) for i in range(len(titles))]
     assert [i.title for i in meeting.items] == titles
+
+
+DATE_PIECES = [
+    "2017-04-06", "2014 09 03", "2014.09.03", "20130227", "201302271530", "150612", "22 april 2010",
+    "11 feb. 2015", "3 Sept, 2009", "1990", "2040", "19", "20", "0", "1", "12", "-", "/", ".", ",",
+    " ", "  ", "\n", "den", "Datum", "٣",
+]  # fmt: skip
+date_text = st.lists(st.sampled_from(DATE_PIECES) | st.text(alphabet="0129 -./,aprilmajÅ", max_size=8),
+                     max_size=40).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=date_text)
+@example(text="Den 3 Sept, 2009 och 2014 09 03, 150612 samt 20130227 1530")
+@example(text="2017-04-062017-04-06 19 2014.09.03")
+def test_date_patterns_tried_at_digit_runs_find_what_finditer_finds(text: str) -> None:
+    from indexer.parse import dates
+
+    starts = [m.start() for m in dates._DIGIT_RUN.finditer(text)]
+    for pattern in (dates._ISO, dates._SPACED, dates._YYYYMMDD, dates._WRITTEN, dates._YYMMDD):
+        found = [m.span() for m in dates._at_digit_runs(pattern, text, starts)]
+        assert found == [m.span() for m in pattern.finditer(text)], pattern.pattern

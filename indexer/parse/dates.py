@@ -19,6 +19,7 @@ the date is reported (``weekday_conflict``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from indexer.parse.labels import regex
@@ -71,19 +72,41 @@ def _valid(year: int, month: int, day: int) -> str | None:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def _at_digit_runs(pattern: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a date pattern, tried only where a run of digits begins.
+
+    Every date pattern opens with a look-behind that rules out a digit before its first digit,
+    so a match can only begin a run of digits. That look-behind also keeps ``re`` from skipping
+    ahead to a likely start, so ``finditer`` tried the pattern at every character: a fifth of
+    a millisecond per pattern for an 8 000-character minute, five patterns for every file.
+    """
+    end = 0
+    for start in starts:
+        if start < end:
+            continue
+        match = pattern.match(text, start)
+        if match:
+            yield match
+            end = match.end()
+
+
 def _raw_dates(text: str) -> list[tuple[str, int, int, bool]]:
     """(iso, start, end, needs_label) for every date-shaped string with a year."""
     found = []
+    starts = [m.start() for m in _DIGIT_RUN.finditer(text)]
     for pattern in (_ISO, _SPACED, _YYYYMMDD):
-        for m in pattern.finditer(text):
+        for m in _at_digit_runs(pattern, text, starts):
             iso = _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             if iso:
                 found.append((iso, m.start(), m.end(), False))
-    for m in _WRITTEN.finditer(text):
+    for m in _at_digit_runs(_WRITTEN, text, starts):
         iso = _valid(int(m.group(3)), MONTHS[m.group(2).lower()], int(m.group(1)))
         if iso:
             found.append((iso, m.start(), m.end(), False))
-    for m in _YYMMDD.finditer(text):
+    for m in _at_digit_runs(_YYMMDD, text, starts):
         iso = _valid(2000 + int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if iso and not text[max(0, m.start() - 2) : m.start()].strip().isdigit():
             found.append((iso, m.start(), m.end(), True))
