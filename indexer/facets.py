@@ -51,6 +51,7 @@ class FieldArray:
     codes: np.ndarray | None = None  # int32 per document, single-valued fields
     offsets: np.ndarray | None = None  # int64, doc_count + 1, multi-valued fields
     values_: np.ndarray | None = None  # int32 codes, multi-valued fields
+    sets: ValueSets | None = None  # multi-valued fields whose documents share few value sets
 
     def count(self, docs: Iterable[int] | np.ndarray) -> Counter[str]:
         """Value counts over ``docs`` (doc numbers), 1–2 ms for 50 000 documents."""
@@ -58,12 +59,11 @@ class FieldArray:
             docs = np.fromiter(docs, dtype=np.int64)
         if self.codes is not None:
             codes = self.codes[docs]
-            codes = codes[codes != MISSING]
+            counts = np.bincount(codes[codes != MISSING], minlength=len(self.vocab))
+        elif self.sets is not None:
+            counts = self.sets.counts(docs, len(self.vocab))
         else:
-            codes = self.multi_codes(docs)
-        if not len(codes):
-            return Counter()
-        counts = np.bincount(codes, minlength=len(self.vocab))
+            counts = np.bincount(self.multi_codes(docs), minlength=len(self.vocab))
         return Counter({self.vocab[c]: int(counts[c]) for c in np.flatnonzero(counts)})
 
     def multi_codes(self, docs: np.ndarray) -> np.ndarray:
@@ -98,6 +98,82 @@ class FieldArray:
             return found
         core = _core(raw)  # "Västerbotten" means "Västerbottens län", "Umeås kommun" means "Umeå"
         return [v for v in self.vocab if core and _core(v) == core]
+
+
+@dataclass
+class ValueSets:
+    """A multi-valued field's rows grouped into the distinct sets of values they hold.
+
+    An item's municipalities are mostly its organisation's members, so 1.5 million documents
+    hold about 10 000 distinct municipality sets (100 000 synthetic meetings). Counting a facet
+    then takes one gather and ``bincount`` over the matching documents' set ids, and a second
+    ``bincount`` over the few sets' values, instead of gathering every value of every matching
+    document (at 100 000 meetings and 5 % of the documents: 0.4 against 7 ms for
+    municipalities).
+
+    Rows are grouped by a sum of random 64-bit numbers, one per value (``_row_keys``): equal
+    sets give equal sums, two different sets the same sum with a chance of 2⁻⁶⁴. A second,
+    independent sum checks every group; should two sets share the first, the field is counted
+    value by value, so a wrong merge needs both sums to agree (2⁻¹²⁸ per pair of sets). The
+    numbers are drawn anew in every process, so no document can be made to collide on purpose.
+    Finding the sets costs 0.4 s at 100 000 meetings, once per generation; sorting the padded
+    rows instead was exact by construction but cost a second more.
+    """
+
+    MAX_SHARE = 0.25  # not worth it when the distinct sets are more than this share of the rows
+
+    n_sets: int
+    of_doc: np.ndarray  # int32 set id per document
+    set_rows: np.ndarray  # int64, with set_codes: the (set, value code) pairs of all sets
+    set_codes: np.ndarray  # int64
+
+    def counts(self, docs: np.ndarray, vocab_size: int) -> np.ndarray:
+        """Value counts (int64 per code) over ``docs``."""
+        per_set = np.bincount(self.of_doc[docs], minlength=self.n_sets)
+        weighted = np.bincount(self.set_codes, weights=per_set[self.set_rows], minlength=vocab_size)
+        return weighted.astype(np.int64)  # whole numbers far below 2**53: exact
+
+    @classmethod
+    def of(cls, offsets: np.ndarray, values: np.ndarray) -> ValueSets | None:
+        """The sets of CSR rows (``offsets``, ``values``), or None when grouping would not pay
+        (no values, or mostly distinct rows)."""
+        doc_count = len(offsets) - 1
+        if not len(values) or not doc_count:
+            return None
+        lengths = np.diff(offsets)
+        first_key, second_key = _row_keys(offsets, values, lengths)
+        # Neighbouring documents (a meeting's items) mostly hold the same set: the distinct
+        # sets are looked for among the first rows of runs of equal keys only.
+        change = np.ones(doc_count, dtype=bool)
+        change[1:] = (first_key[1:] != first_key[:-1]) | (second_key[1:] != second_key[:-1])
+        heads = np.flatnonzero(change)
+        _, first, head_set = np.unique(first_key[heads], return_index=True, return_inverse=True)
+        if (second_key[heads] != second_key[heads[first]][head_set]).any():
+            return None  # two sets share a first key: count value by value
+        n_sets = len(first)
+        if n_sets > cls.MAX_SHARE * doc_count:
+            return None
+        of_doc = head_set.ravel().astype(np.int32)[np.cumsum(change) - 1]
+        holder = heads[first]  # one document holding each set
+        sizes = lengths[holder]
+        set_rows = np.repeat(np.arange(n_sets, dtype=np.int64), sizes)
+        within = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        set_codes = values[np.repeat(offsets[:-1][holder], sizes) + within].astype(np.int64)
+        return cls(n_sets, of_doc, set_rows, set_codes)
+
+
+def _row_keys(offsets: np.ndarray, values: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Two uint64 keys per row: sums (wrapping) of random numbers drawn per value code."""
+    rng = np.random.default_rng()
+    filled = lengths > 0  # reduceat gives an empty row its neighbour's value: left at 0
+    starts = offsets[:-1][filled]
+    keys = []
+    for _ in range(2):
+        per_code = rng.integers(0, 2**64, size=int(values.max()) + 1, dtype=np.uint64)
+        key = np.zeros(len(lengths), dtype=np.uint64)
+        key[filled] = np.add.reduceat(per_code[values], starts)
+        keys.append(key)
+    return tuple(keys)
 
 
 def _core(value: str) -> str:
@@ -149,7 +225,8 @@ class ReaderState:
         order = np.argsort(docs, kind="stable")
         offsets = np.zeros(self.doc_count + 1, dtype=np.int64)
         np.cumsum(np.bincount(docs, minlength=self.doc_count), out=offsets[1:])
-        return FieldArray(vocab, offsets=offsets, values_=codes[order])
+        values = codes[order]
+        return FieldArray(vocab, offsets=offsets, values_=values, sets=ValueSets.of(offsets, values))
 
     def _years(self, reader: object) -> FieldArray:
         """The year column (NUMERIC fills absent values with a sentinel, treated as missing).
