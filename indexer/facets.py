@@ -162,7 +162,7 @@ class ValueSets:
         return cls(n_sets, of_doc, set_rows, set_codes)
 
 
-def _row_keys(offsets: np.ndarray, values: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, ...]:
+def _row_keys(offsets: np.ndarray, values: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
     """Two uint64 keys per row: sums (wrapping) of random numbers drawn per value code."""
     rng = np.random.default_rng()
     filled = lengths > 0  # reduceat gives an empty row its neighbour's value: left at 0
@@ -173,7 +173,7 @@ def _row_keys(offsets: np.ndarray, values: np.ndarray, lengths: np.ndarray) -> t
         key = np.zeros(len(lengths), dtype=np.uint64)
         key[filled] = np.add.reduceat(per_code[values], starts)
         keys.append(key)
-    return tuple(keys)
+    return keys
 
 
 def _core(value: str) -> str:

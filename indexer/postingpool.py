@@ -12,7 +12,8 @@ arrive: doc numbers, weights and value lengths in flat arrays and the values in 
 string. Nothing is sorted but the terms, nothing spills, and the segment's field writer
 (``indexer.whoosh_internals.GroupedFieldWriter``) takes each term's postings whole. The price
 is memory: about 29 bytes a posting (measured), bounded by the rebuild's batch size
-(``indexer.index.rebuild_batch_bytes``). Incremental writers, whose commits merge segments, keep Whoosh's pool.
+(``indexer.index.rebuild_batch_bytes``). Incremental writers, whose commits merge segments,
+keep Whoosh's pool.
 
 ``GroupedPostings`` offers the pool methods a ``SegmentWriter`` calls (``add``,
 ``iter_postings``, ``cleanup``, ``fieldnames``); iterating it yields Whoosh's sorted posting
