@@ -288,8 +288,9 @@ def measure_queries(index_dir: Path, queries: list[BenchQuery], passes: int) -> 
 def headline(per_query: list[list[float]], totals: list[int]) -> dict[str, Any]:
     """First pass first: the top-level percentiles are each query's first answer.
 
-    The search service keeps decoded posting lists (indexer.docsets.PostingCache) and the OS
-    keeps file pages, so a repeated query mostly measures the caches. A user's query is usually
+    The search service keeps finished results (indexer.results.ResultCache) and decoded posting
+    lists (indexer.docsets.PostingCache), and the OS keeps file pages, so a repeated query
+    measures the caches. A user's query is usually
     new, so the first pass over the mix (every word read from the index once) is the headline;
     the cached repeats are reported beside it under ``cached``, never instead.
     """

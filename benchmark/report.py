@@ -52,7 +52,8 @@ ROWS: list[tuple[str, str]] = [
 FIRST_PASS_NOTE = (
     "Query rows: the headline is the **first pass** over the mix, each query answered for the "
     "first time in the process (posting cache cold, index files in the OS cache after the build); "
-    "the cached repeats of the same queries are shown beside it. The same holds for the peers. "
+    "the cached repeats of the same queries are shown beside it (ours come from the result cache, "
+    "so they measure a lookup, not a search). The same holds for the peers. "
     "SQLite FTS5 indexes and queries the Swedish stems of our own analyzer (`stem_sv`), so its hit "
     "counts are comparable; ours are higher only by compound parts."
 )

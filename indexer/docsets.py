@@ -238,17 +238,28 @@ def phrase_mask(
     if not candidates.any():
         return candidates
     # Each occurrence as one int64 key, doc number above position: "q is 1..slop after e in
-    # the same document" becomes "key(q) - key(e) in 1..slop", set operations on sorted keys.
+    # the same document" becomes "key(q) - key(e) in 1..slop". The keys come sorted (document,
+    # then position), so that holds exactly when q's nearest smaller key e is within slop: one
+    # binary search per occurrence, where a set of reachable keys (np.unique, then np.isin)
+    # cost three times as much on phrases matching a quarter of 1.5 million documents.
     ends = _position_keys(postings, fieldname, words[0], candidates)
     for word in words[1:]:
         later = _position_keys(postings, fieldname, word, candidates)
-        reach = np.unique(np.concatenate([ends + step for step in range(1, slop + 1)] or [ends[:0]]))
-        ends = later[np.isin(later, reach, assume_unique=True)]
+        ends = later[_within_reach(ends, later, slop)]
         if not len(ends):
             break
     out = np.zeros(postings.doc_count, dtype=bool)
     out[ends >> 32] = True
     return out
+
+
+def _within_reach(ends: np.ndarray, later: np.ndarray, slop: int) -> np.ndarray:
+    """For each key of ``later``: is some key of ``ends`` 1..``slop`` below it? Both sorted."""
+    if not len(ends) or slop < 1:
+        return np.zeros(len(later), dtype=bool)
+    below = np.searchsorted(ends, later, side="left") - 1  # the largest key under each
+    nearest = ends[np.maximum(below, 0)]
+    return (below >= 0) & (later - nearest <= slop)
 
 
 def _position_keys(postings: Postings, fieldname: str, word: str, wanted: np.ndarray) -> np.ndarray:

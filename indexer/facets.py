@@ -20,6 +20,7 @@ import numpy as np
 from indexer import analysis
 from indexer.docsets import PostingCache, read_postings
 from indexer.facetspec import FACET_SPECS
+from indexer.results import ResultCache
 from indexer.schema import MULTI_VALUED, YES
 from indexer.scoring import RankArrays
 from indexer.whoosh_internals import numeric_column
@@ -34,6 +35,9 @@ MISSING = -1
 # 268-query benchmark mix needs 288 MB at 100 000 meetings; with 256 MB the LRU thrashed and the
 # repeated pass was as slow as the first (p95 522 ms), with 1 024 MB it took p95 63 ms.
 POSTINGS_CACHE_MB = 512
+# Finished results kept per generation (indexer.results.ResultCache): tens of KB each, so a
+# full cache is some tens of MB per server process. Off with the posting cache (cache MB 0).
+RESULT_CACHE_SIZE = 1024
 CACHE_ENV = "PROTOKOLL_CACHE_MB"
 
 
@@ -188,7 +192,8 @@ def _core(value: str) -> str:
 class ReaderState:
     """Everything the search layer keeps per reader generation: the facet value arrays, the
     year column, the procedural flags and ranking arrays (``rank``) and the posting cache
-    (``postings``). Built once, then shared between threads read-only."""
+    (``postings``) and finished results (``results``). Built once, then shared between threads
+    read-only (the two caches lock themselves)."""
 
     def __init__(self, reader: object) -> None:
         self.doc_count = reader.doc_count_all()  # type: ignore[attr-defined]
@@ -203,6 +208,7 @@ class ReaderState:
         self.procedural = flags.tobytes()
         self.rank = RankArrays(reader, self.procedural)
         self.postings = PostingCache(cache_megabytes() * 2**20)
+        self.results = ResultCache(RESULT_CACHE_SIZE if cache_megabytes() else 0)
 
     def _invert(self, reader: object, name: str, *, multi: bool) -> FieldArray:
         """Each value's posting list, read with ``indexer.docsets`` (deleted documents included:

@@ -6,6 +6,9 @@ served by ``/api/...`` and printed by ``protokoll search --json``.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -167,3 +170,39 @@ class Coverage:
 
     years: tuple[int, ...]
     rows: tuple[tuple[str, tuple[int, ...], str | None], ...]  # (organisation, counts, newest date)
+
+
+class ResultCache:
+    """Finished ``SearchResult`` records of one reader generation, least recently used out first.
+
+    Users repeat a search: they come back from a meeting page, page back, or a script asks the
+    API for the page a person just saw. A repeat then costs a dictionary lookup instead of the
+    masks, ranking, snippets and facet counts (about 25 ms warm at 100 000 meetings). It lives in
+    the generation's ``ReaderState``, so a commit or a new generation starts it empty, and it is
+    bounded by count: a result is a page of hits and at most 50 values per facet, tens of KB.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._items: OrderedDict[Hashable, SearchResult] = OrderedDict()
+
+    def get(self, key: Hashable) -> SearchResult | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, result: SearchResult) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._items[key] = result
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+

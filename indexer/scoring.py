@@ -69,10 +69,13 @@ def scored_terms(q: wq.Query | None, boost: float = 1.0) -> list[ScoredTerm]:
 
 
 class RankArrays:
-    """Per-reader arrays the ranking needs: text field lengths and the procedural flag.
+    """Per-reader arrays the ranking needs: each text field's length norm and the procedural flag.
 
-    Read eagerly (about 1.5 MB per field at 1.5 million items): the reader that built them is
+    Read eagerly (about 6 MB per field at 1.5 million items): the reader that built them is
     closed when its thread moves to a newer generation, while these arrays live on in the cache.
+    The norm is BM25F's per-document denominator part, ``K1 * ((1 - B) + B * length / average
+    length)``, in float32 exactly as ``score_vector`` once computed it per posting; keeping it per
+    document leaves one gather per posting instead of a gather and four operations.
     """
 
     def __init__(self, reader: object, procedural: bytes) -> None:
@@ -81,22 +84,34 @@ class RankArrays:
         self.procedural = np.zeros(self.doc_count, dtype=bool)
         self.procedural[: len(flags)] = flags.astype(bool)
         schema = reader.schema  # type: ignore[attr-defined]
-        self._lengths = {
-            name: _BYTE_LENGTHS[field_length_codes(reader, name, self.doc_count)]
-            for name in schema.names()
-            if schema[name].scorable
-        }
+        self._norms = {}
+        for name in schema.names():
+            if not schema[name].scorable:
+                continue
+            lengths = _BYTE_LENGTHS[field_length_codes(reader, name, self.doc_count)]
+            # Whoosh's Searcher.avg_field_length: the field's total length over every document.
+            avgfl = reader.field_length(name) / (self.doc_count or 1) or 1  # type: ignore[attr-defined]
+            norm = K1 * ((1 - B) + B * lengths / avgfl)
+            norm.setflags(write=False)
+            self._norms[name] = norm
 
-    def lengths(self, fieldname: str) -> np.ndarray:
-        return self._lengths[fieldname]
+    def norms(self, fieldname: str) -> np.ndarray:
+        return self._norms[fieldname]
 
 
 def score_vector(postings: Postings, terms: list[ScoredTerm], arrays: RankArrays) -> np.ndarray:
-    """BM25F of every document for the summed ``terms`` (zero where none occurs)."""
-    scores = np.zeros(arrays.doc_count, dtype=np.float64)
+    """BM25F of every document for the summed ``terms`` (zero where none occurs).
+
+    Each term's contributions are computed over its postings only, then all terms are summed
+    into one vector by a single ``bincount``: it adds in array order, so every document's sum
+    runs in term order, exactly as adding term by term into a dense vector did (and 1.5–2× faster
+    at 100 000 meetings, where a broad word has two million postings over its fields).
+    """
     searcher = postings.searcher
     schema = searcher.schema
     doc_count = searcher.doc_count_all()
+    ids_of: list[np.ndarray] = []
+    parts: list[np.ndarray] = []
     for term in _merged(terms):
         if term.fieldname not in schema or not schema[term.fieldname].scorable or term.boost == 0:
             continue
@@ -107,10 +122,12 @@ def score_vector(postings: Postings, terms: list[ScoredTerm], arrays: RankArrays
         # postings just read (deleted documents included, as Whoosh counts them) instead of
         # one more term lookup in every segment (about 9 µs each; a rebuild writes up to 18).
         idf = math.log(doc_count / (len(ids) + 1)) + 1
-        avgfl = searcher.avg_field_length(term.fieldname) or 1
-        fl = arrays.lengths(term.fieldname)[ids]
-        scores[ids] += term.boost * idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))
-    return scores
+        norm = arrays.norms(term.fieldname)[ids]
+        ids_of.append(ids)
+        parts.append(term.boost * idf * (tf * (K1 + 1)) / (tf + norm))
+    if not ids_of:
+        return np.zeros(arrays.doc_count, dtype=np.float64)
+    return np.bincount(np.concatenate(ids_of), weights=np.concatenate(parts), minlength=arrays.doc_count)
 
 
 def _merged(terms: list[ScoredTerm]) -> list[ScoredTerm]:

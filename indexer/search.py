@@ -16,6 +16,7 @@ import math
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -125,8 +126,19 @@ class SearchService:
         """Search within a per-query budget (``indexer.budget``): past it, the answer is cut
         short (no hits, or hits in date order) and says so in ``message``."""
         started = time.perf_counter()
-        cq = compile_query(request.q, concepts=request.concepts)
         searcher, arrays, _ = self._searcher()
+        cached = arrays.results.get(request)
+        if cached is not None:
+            return replace(cached, elapsed_ms=(time.perf_counter() - started) * 1000)
+        result = self._search_within_budget(request, searcher, arrays, started)
+        if not result.cut_short:  # a cut-short answer depends on the moment's load
+            arrays.results.put(request, result)
+        return result
+
+    def _search_within_budget(
+        self, request: SearchRequest, searcher: Any, arrays: ReaderState, started: float
+    ) -> SearchResult:
+        cq = compile_query(request.q, concepts=request.concepts)
         budget = QueryBudget()
         postings = _postings(searcher, arrays, budget)
         notes = [cq.message] if cq.message else []

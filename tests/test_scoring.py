@@ -6,16 +6,19 @@ so it has several segments and deleted documents: the cases where block-level sh
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh import query as wq
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from benchmark.measure import load_queries
-from indexer.docsets import Postings, doc_mask, phrase_mask
+from indexer.docsets import Postings, _within_reach, doc_mask, phrase_mask
 from indexer.query import SearchRequest
 from indexer.querylang import compile_query
 from indexer.scoring import B, K1, PROCEDURAL_FACTOR, score_vector, scored_terms, top_scored
@@ -74,6 +77,19 @@ def test_phrase_mask_follows_whoosh_phrase_rules(opened, slop: int) -> None:
         assert mine == set(searcher.docs_for_query(q)), (words, slop)
 
 
+_KEYS = st.lists(st.tuples(st.integers(0, 4), st.integers(0, 12)), max_size=40).map(
+    lambda pairs: np.array(sorted((d << 32) | p for d, p in pairs), dtype=np.int64))
+
+
+@given(ends=_KEYS, later=_KEYS, slop=st.integers(0, 4))
+@settings(max_examples=300, deadline=None)
+def test_within_reach_is_some_earlier_key_one_to_slop_below(ends, later, slop) -> None:
+    """The binary search answers the rule as stated, for sorted keys with repeats, several
+    documents and empty sides: key q is kept when some e has 1 <= q - e <= slop."""
+    expected = [any(1 <= int(q) - int(e) <= slop for e in ends) for q in later]
+    assert _within_reach(ends, later, slop).tolist() == expected
+
+
 def test_scores_are_whooshs_bm25f_with_global_statistics(opened) -> None:
     """Each document's score equals Whoosh scoring that one document (the ``kind`` term adds a
     constant 1.0 in Whoosh, which the numpy path leaves out)."""
@@ -91,6 +107,33 @@ def test_scores_are_whooshs_bm25f_with_global_statistics(opened) -> None:
             assert scores[doc] == pytest.approx(expected, rel=1e-6), (text, item_id)
             factor = PROCEDURAL_FACTOR if arrays.rank.procedural[doc] else 1.0
             assert ranked[doc] == pytest.approx(expected * factor, rel=1e-6), (text, item_id)
+
+
+def test_score_vector_equals_adding_each_term_into_a_dense_vector_in_order(opened) -> None:
+    """Summing every term's contributions with one ``bincount`` gives bit-identical scores to
+    the plain rule: a zero vector, then each term's BM25F added in term order, with the length
+    norm computed per posting from Whoosh's stored field lengths and average length."""
+    from indexer.scoring import _merged
+
+    service, searcher, arrays = opened
+    postings = Postings(searcher)
+    reader = searcher.reader()
+    for text in [q.text for q in load_queries()][:60]:
+        q = _query(service, searcher, arrays, text)
+        terms = scored_terms(q)
+        expected = np.zeros(arrays.doc_count, dtype=np.float64)
+        for term in _merged(terms):
+            if not searcher.schema[term.fieldname].scorable or term.boost == 0:
+                continue
+            ids, tf = postings.get(term.fieldname, term.text)
+            if not len(ids):
+                continue
+            idf = math.log(arrays.doc_count / (len(ids) + 1)) + 1
+            fl = np.array([reader.doc_field_length(int(d), term.fieldname) for d in ids],
+                          dtype=np.float32)
+            avgfl = searcher.avg_field_length(term.fieldname) or 1
+            expected[ids] += float(term.boost * idf) * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))
+        assert np.array_equal(score_vector(postings, terms, arrays.rank), expected), text
 
 
 def _whoosh_score(searcher, q: wq.Query, doc: int) -> float:

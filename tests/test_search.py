@@ -386,3 +386,50 @@ def test_facet_arrays_are_built_once_for_many_cold_threads(built_index) -> None:
         facets.ReaderState.__init__ = original  # type: ignore[method-assign]
     assert not errors
     assert len(built) == 1
+
+
+def test_a_repeated_search_comes_from_the_result_cache_until_the_index_changes(tmp_path: Path):
+    index_meetings(tmp_path, MEETINGS[:1])
+    svc = SearchService(tmp_path)
+    try:
+        first = svc.search(SearchRequest(q="flykting"))
+        again = svc.search(SearchRequest(q="flykting"))
+        assert again.hits is first.hits and again.facets is first.facets  # the kept record
+        other_page = svc.search(SearchRequest(q="flykting", page_size=1))
+        assert other_page.hits is not first.hits and len(other_page.hits) == 1
+        index_meetings(tmp_path, MEETINGS[1:2])  # a commit in the same generation
+        after = svc.search(SearchRequest(q="flykting"))
+        assert after.total == first.total + 1
+        assert "ur-kcg-2008-08-22" in {h.meeting_id for h in after.hits}
+    finally:
+        svc.close()
+
+
+def test_no_result_is_kept_when_the_cache_is_switched_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("PROTOKOLL_CACHE_MB", "0")
+    index_meetings(tmp_path, MEETINGS)
+    svc = SearchService(tmp_path)
+    try:
+        first = svc.search(SearchRequest(q="flykting"))
+        again = svc.search(SearchRequest(q="flykting"))
+        assert again.hits is not first.hits and again.hits == first.hits
+    finally:
+        svc.close()
+
+
+def test_result_cache_keeps_the_most_recently_used() -> None:
+    from indexer.results import ResultCache, SearchResult
+
+    def result(n: int) -> SearchResult:
+        return SearchResult(request=n, total=n, hits=(), groups=(), facets=(), page_count=0)
+
+    cache = ResultCache(2)
+    for n in (1, 2):
+        cache.put(n, result(n))
+    assert cache.get(1) is not None  # 1 is now the most recent
+    cache.put(3, result(3))
+    assert cache.get(2) is None and cache.get(1).total == 1 and cache.get(3).total == 3
+    assert len(cache) == 2
+    off = ResultCache(0)
+    off.put(1, result(1))
+    assert off.get(1) is None and len(off) == 0
