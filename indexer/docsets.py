@@ -208,11 +208,51 @@ def _phrase_cost(postings: Postings, q: wq.Query) -> float:
 
 def _and_mask(postings: Postings, subqueries: list[wq.Query], skip: np.ndarray | None) -> np.ndarray:
     positives = [s for s in subqueries if type(s) is not wq.Not]
+    shared = _shared_branch(positives)
+    if shared is not None:
+        return _factored_mask(postings, subqueries, shared, skip)
     out = np.ones(postings.doc_count, dtype=bool)
     for sub in positives:
         out &= doc_mask(postings, sub, skip)
         if not out.any():
             return out
+    for sub in subqueries:
+        if type(sub) is wq.Not:
+            out &= ~doc_mask(postings, sub.query, skip)
+    return out
+
+
+def _shared_branch(positives: list[wq.Query]) -> wq.Query | None:
+    """A branch every one of several ORs holds (equal, boosts included), or None.
+
+    A compound word is searched as ``(w OR part1) AND (w OR part2)`` (``indexer.queryterms``:
+    each share of ``w`` carries part of its weight), so ``w``, with its concept phrases,
+    would otherwise be matched once per part."""
+    if len(positives) < 2 or any(type(p) is not wq.Or or p.minmatch for p in positives):
+        return None
+    for branch in positives[0].subqueries:
+        if all(any(b == branch for b in p.subqueries) for p in positives[1:]):
+            return branch
+    return None
+
+
+def _factored_mask(
+    postings: Postings, subqueries: list[wq.Query], shared: wq.Query, skip: np.ndarray | None
+) -> np.ndarray:
+    """AND over (S OR a_i), NOT n_j  =  (S OR AND over a_i) AND NOT n_j, with S matched once."""
+    common = doc_mask(postings, shared, skip)
+    rest: list[wq.Query] = []
+    for sub in subqueries:
+        if type(sub) is wq.Not:
+            continue
+        others = [b for b in sub.subqueries if b != shared]
+        if not others:  # an OR of S alone: the whole AND is just S
+            rest = []
+            break
+        rest.append(others[0] if len(others) == 1 else wq.Or(others))
+    out = common
+    if rest:
+        out = common | _and_mask(postings, rest, common if skip is None else common | skip)
     for sub in subqueries:
         if type(sub) is wq.Not:
             out &= ~doc_mask(postings, sub.query, skip)

@@ -67,6 +67,27 @@ def test_doc_masks_equal_whoosh_on_the_whole_bench_mix(opened) -> None:
         assert mine == set(searcher.docs_for_query(q)), bq.text
 
 
+_WORDS = ["budget", "bredband", "kommun", "styrels", "beslut", "hel", "län", "digital", "finnsinte"]
+_LEAF = st.one_of(
+    st.sampled_from(_WORDS).map(lambda w: wq.Term("text", w)),
+    st.lists(st.sampled_from(_WORDS), min_size=2, max_size=3).map(lambda ws: wq.Phrase("text", ws)),
+)
+_BRANCH = st.recursive(_LEAF, lambda inner: st.lists(inner, min_size=1, max_size=3).map(wq.Or), max_leaves=6)
+
+
+@given(shared=_BRANCH, parts=st.lists(_BRANCH, min_size=2, max_size=3), negated=st.lists(_LEAF, max_size=1))
+@settings(max_examples=60, deadline=None)
+def test_ands_of_ors_sharing_a_branch_match_what_whoosh_matches(opened, shared, parts, negated) -> None:
+    """``AND (S OR a_i)`` is matched as ``S OR AND a_i`` (S once): the same documents as Whoosh,
+    with the shared branch first or last in each OR and an excluded word beside them."""
+    _, searcher, _ = opened
+    ors = [wq.Or([shared, part] if i % 2 else [part, shared]) for i, part in enumerate(parts)]
+    q = wq.And(ors + [wq.Not(n) for n in negated])
+    postings = Postings(searcher)
+    mine = set(np.flatnonzero(doc_mask(postings, q) & postings.live()).tolist())
+    assert mine == set(searcher.docs_for_query(q)), q
+
+
 @pytest.mark.parametrize("slop", [1, 2, 3])
 def test_phrase_mask_follows_whoosh_phrase_rules(opened, slop: int) -> None:
     _, searcher, _ = opened
