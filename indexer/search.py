@@ -26,6 +26,7 @@ from whoosh import query as wq
 from indexer import generations as gens
 from indexer import highlight, suggest
 from indexer.budget import HEAVY_TERMS, BudgetSpent, QueryBudget, cut_short_message
+from indexer.decompound import linking_forms
 from indexer.docsets import Postings, doc_mask
 from indexer.expansion import attested, bound_expansions
 from indexer.facets import ReaderState, ReaderStateCache
@@ -115,6 +116,7 @@ class SearchService:
         its own readers, whose generation and segments key into the arrays built here.
         """
         self.search(SearchRequest(q=WARM_QUERY))
+        linking_forms(WARM_QUERY)  # the compiler's table for "skol- och kulturfrågor" (45 ms at first use)
         searcher, _, gen = self._searcher()
         self._all_summaries(searcher, gen)
         self.close()
