@@ -305,6 +305,7 @@ def test_gunicorn_settings_are_quiet_and_generous() -> None:
     assert settings["accesslog"] is None and settings["loglevel"] == "warning"
     assert settings["timeout"] >= 60
     assert settings["control_socket_disable"] is True
+    assert settings["keepalive"] == 0  # every request back to the shared socket (webui.server)
     assert settings["forwarded_allow_ips"] == ""  # no client may claim https via a header
     assert settings["preload_app"] is True  # warmed once in the master, shared by the workers
     logged = gunicorn_settings(7, ServeOptions(Path("/x"), None, 1, 1, access_log=True))
