@@ -262,12 +262,16 @@ class SearchService:
         selected = {(n, v) for n, v in (*request.filters, *cq.field_filters)}
         topic_labels = self.topics()
         base_docs = np.flatnonzero(base)
+        unfiltered = [s.field for s in FACET_SPECS if not any(o != s.param for o in fmasks)]
+        over_base = arrays.count_together(unfiltered, base_docs)  # the same documents for all
         out = []
         for spec in FACET_SPECS:
             name = spec.param
             others = [m for other, m in fmasks.items() if other != name]
-            docs = np.flatnonzero(_intersect(base, others)) if others else base_docs
-            counts = arrays.field(spec.field).count(docs)
+            if others:
+                counts = arrays.field(spec.field).count(np.flatnonzero(_intersect(base, others)))
+            else:
+                counts = over_base[spec.field]
             for n, v in selected:  # a chosen value stays visible even at zero
                 if n == name and v not in counts:
                     counts[v] = 0

@@ -1,5 +1,6 @@
 """Facet counts of multi-valued fields: grouped into value sets (``facets.ValueSets``) they
-equal a count of every value of every document."""
+equal a count of every value of every document. Single-valued fields counted together
+(``facets.JointCodes``) equal each counted alone."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.facets import FieldArray, ValueSets
+from indexer.facets import MISSING, FieldArray, JointCodes, ValueSets
 
 VOCAB = [f"v{i}" for i in range(12)]
 
@@ -46,3 +47,32 @@ def test_value_sets_are_found_only_where_they_pay() -> None:
     distinct = [[i, 11] for i in range(11)] + [[0]]  # 12 rows, all different
     assert _field(distinct, sets=True).sets is None  # more sets than a quarter of the rows
     assert _field([[]] * 10, sets=True).sets is None  # no values at all
+
+
+single = st.lists(st.integers(MISSING, 4), min_size=1, max_size=60)
+
+
+@settings(max_examples=200, deadline=None)
+@given(columns=st.lists(single, min_size=2, max_size=4), data=st.data())
+def test_single_valued_fields_counted_together_equal_each_counted_alone(columns, data) -> None:
+    """Documents without a value (``MISSING``) count nowhere; vocabularies of different sizes."""
+    n = min(len(c) for c in columns)
+    fields = {f"f{i}": FieldArray(VOCAB[: 5 + i], codes=np.array(c[:n], dtype=np.int32))
+              for i, c in enumerate(columns)}
+    joint = JointCodes.of(fields)
+    assert joint is not None and joint.names == tuple(fields)
+    docs = np.array(data.draw(st.lists(st.integers(0, n - 1), unique=True).map(sorted)), dtype=np.int64)
+    together = joint.counts(docs)
+    for name, fa in fields.items():
+        expected = Counter(fa.vocab[c] for c in fa.codes[docs].tolist() if c != MISSING)
+        assert fa.counter(together[name]) == expected == fa.count(docs)
+
+
+def test_fields_join_only_while_the_table_stays_small() -> None:
+    big = FieldArray([f"v{i}" for i in range(2000)], codes=np.zeros(3, dtype=np.int32))
+    small = FieldArray(VOCAB, codes=np.zeros(3, dtype=np.int32))
+    multi = FieldArray(VOCAB, offsets=np.zeros(4, dtype=np.int64), values_=np.zeros(0, dtype=np.int32))
+    joint = JointCodes.of({"a": big, "b": big, "c": small, "m": multi})
+    assert joint is not None and joint.names == ("a", "c")  # b would pass 2²⁰ cells; m is multi
+    assert int(np.prod(joint.sizes)) <= JointCodes.MAX_CELLS
+    assert JointCodes.of({"a": big, "m": multi}) is None  # one field: nothing to join

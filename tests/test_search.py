@@ -433,3 +433,25 @@ def test_result_cache_keeps_the_most_recently_used() -> None:
     off = ResultCache(0)
     off.put(1, result(1))
     assert off.get(1) is None and len(off) == 0
+
+
+@pytest.mark.parametrize("q", ["flykting", "gemensam", "budget OR e-tjänster"])
+def test_single_valued_facets_count_what_the_hits_hold(small, q: str):
+    """Organisation, body and year, counted together over the matches (``facets.JointCodes``),
+    equal a count over every hit's own fields; a filter on one leaves the others' counts alone."""
+    from collections import Counter
+
+    svc, _ = small
+    result = svc.search(SearchRequest(q=q, page_size=100))
+    assert result.total == len(result.hits) > 0
+    facets = {f.name: {v.value: v.count for v in f.values} for f in result.facets}
+    assert facets["organisation"] == Counter(h.organisation for h in result.hits)
+    assert facets["organ"] == Counter(h.body for h in result.hits)
+    assert facets["ar"] == Counter(h.date[:4] for h in result.hits)
+    org = result.hits[0].organisation
+    narrowed = svc.search(SearchRequest(q=q, page_size=100, filters=(("organisation", org),)))
+    kept = [h for h in result.hits if h.organisation == org]
+    by_name = {f.name: {v.value: v.count for v in f.values} for f in narrowed.facets}
+    assert by_name["organisation"] == facets["organisation"]  # its own filter not applied
+    assert by_name["organ"] == Counter(h.body for h in kept)
+    assert by_name["ar"] == Counter(h.date[:4] for h in kept)
