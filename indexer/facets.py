@@ -62,7 +62,8 @@ class FieldArray:
         if not isinstance(docs, np.ndarray):
             docs = np.fromiter(docs, dtype=np.int64)
         if self.codes is not None:
-            counts = np.bincount(self.codes[docs] + 1, minlength=len(self.vocab) + 1)[1:]  # MISSING → 0
+            shifted = self.codes[docs] + 1  # MISSING (-1) lands in bin 0, dropped
+            counts = np.bincount(shifted, minlength=len(self.vocab) + 1)[1:]
         elif self.sets is not None:
             counts = self.sets.counts(docs, len(self.vocab))
         else:
@@ -214,7 +215,8 @@ class JointCodes:
         names: list[str] = []
         sizes: list[int] = []
         for name, fa in fields.items():
-            if fa.codes is None or np.prod([*sizes, len(fa.vocab) + 1], dtype=np.float64) > cls.MAX_CELLS:
+            cells = np.prod([*sizes, len(fa.vocab) + 1], dtype=np.float64)
+            if fa.codes is None or cells > cls.MAX_CELLS:
                 continue
             names.append(name)
             sizes.append(len(fa.vocab) + 1)

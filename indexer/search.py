@@ -116,7 +116,7 @@ class SearchService:
         its own readers, whose generation and segments key into the arrays built here.
         """
         self.search(SearchRequest(q=WARM_QUERY))
-        linking_forms(WARM_QUERY)  # the compiler's table for "skol- och kulturfrågor" (45 ms at first use)
+        linking_forms(WARM_QUERY)  # the table "skol- och kulturfrågor" needs: 45 ms at first use
         searcher, _, gen = self._searcher()
         self._all_summaries(searcher, gen)
         self.close()

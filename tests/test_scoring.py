@@ -72,10 +72,13 @@ _LEAF = st.one_of(
     st.sampled_from(_WORDS).map(lambda w: wq.Term("text", w)),
     st.lists(st.sampled_from(_WORDS), min_size=2, max_size=3).map(lambda ws: wq.Phrase("text", ws)),
 )
-_BRANCH = st.recursive(_LEAF, lambda inner: st.lists(inner, min_size=1, max_size=3).map(wq.Or), max_leaves=6)
+_BRANCH = st.recursive(
+    _LEAF, lambda inner: st.lists(inner, min_size=1, max_size=3).map(wq.Or), max_leaves=6
+)
 
 
-@given(shared=_BRANCH, parts=st.lists(_BRANCH, min_size=2, max_size=3), negated=st.lists(_LEAF, max_size=1))
+@given(shared=_BRANCH, parts=st.lists(_BRANCH, min_size=2, max_size=3),
+       negated=st.lists(_LEAF, max_size=1))
 @settings(max_examples=60, deadline=None)
 def test_ands_of_ors_sharing_a_branch_match_what_whoosh_matches(opened, shared, parts, negated) -> None:
     """``AND (S OR a_i)`` is matched as ``S OR AND a_i`` (S once): the same documents as Whoosh,
@@ -153,7 +156,8 @@ def test_score_vector_equals_adding_each_term_into_a_dense_vector_in_order(opene
             fl = np.array([reader.doc_field_length(int(d), term.fieldname) for d in ids],
                           dtype=np.float32)
             avgfl = searcher.avg_field_length(term.fieldname) or 1
-            expected[ids] += float(term.boost * idf) * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))
+            norm = K1 * ((1 - B) + B * fl / avgfl)
+            expected[ids] += float(term.boost * idf) * (tf * (K1 + 1)) / (tf + norm)
         assert np.array_equal(score_vector(postings, terms, arrays.rank), expected), text
 
 

@@ -405,7 +405,9 @@ def test_a_repeated_search_comes_from_the_result_cache_until_the_index_changes(t
         svc.close()
 
 
-def test_no_result_is_kept_when_the_cache_is_switched_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_no_result_is_kept_when_the_cache_is_switched_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PROTOKOLL_CACHE_MB", "0")
     index_meetings(tmp_path, MEETINGS)
     svc = SearchService(tmp_path)

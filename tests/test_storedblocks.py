@@ -5,6 +5,7 @@ memory map and from storage that is no folder, and next to segments in Whoosh's 
 from __future__ import annotations
 
 import mmap
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -143,3 +144,29 @@ def test_block_size_is_what_the_module_says() -> None:
     writer.finish(2 * BLOCK_BYTES // len(value) + 1)
     reader = BlockReader(bytes(sink.data))
     assert len(reader._starts) == 3  # noqa: SLF001 - two full blocks and a remainder
+
+
+def test_a_column_of_zlib_blocks_from_before_zstd_is_still_read() -> None:
+    """The first version of the column (footer b"PSB1") compressed its blocks with zlib; an
+    index built then keeps working after the upgrade, document by document."""
+    import struct
+    import zlib
+
+    values = [b"a" * 70_000, b"", b"tredje", pickle.dumps({"n": 4})]
+    stream = b"".join(values)
+    first, second = stream[:70_000], stream[70_000:]
+    blocks = zlib.compress(first, 6) + zlib.compress(second, 6)
+    ends, total = [], 0
+    for v in values:
+        total += len(v)
+        ends.append(total)
+    data = (blocks + struct.pack("<2Q", 0, 70_000)
+            + struct.pack("<2Q", len(zlib.compress(first, 6)), len(blocks))
+            + struct.pack(f"<{len(ends)}Q", *ends) + struct.pack("<QQ4s", 2, len(values), b"PSB1"))
+    reader = BlockReader(data)
+    assert [reader[d] for d in range(len(values))] == values
+    sink = _Sink()
+    writer = BlockWriter(sink)
+    writer.add(0, b"ny")
+    writer.finish(1)
+    assert bytes(sink.data).endswith(b"PSB2") and BlockReader(bytes(sink.data))[0] == b"ny"
