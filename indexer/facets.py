@@ -35,9 +35,10 @@ MISSING = -1
 # 268-query benchmark mix needs 288 MB at 100 000 meetings; with 256 MB the LRU thrashed and the
 # repeated pass was as slow as the first (p95 522 ms), with 1 024 MB it took p95 63 ms.
 POSTINGS_CACHE_MB = 512
-# Finished results kept per generation (indexer.results.ResultCache): tens of KB each, so a
-# full cache is some tens of MB per server process. Off with the posting cache (cache MB 0).
-RESULT_CACHE_SIZE = 1024
+# Finished results kept per generation (indexer.results.ResultCache): about 80 KB each in memory
+# (a page of hits with snippets, up to 50 values per facet; measured on the 10 000-meeting mix),
+# so a full cache is about 20 MB per server process. Off with the posting cache (cache MB 0).
+RESULT_CACHE_SIZE = 256
 CACHE_ENV = "PROTOKOLL_CACHE_MB"
 
 

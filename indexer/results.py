@@ -179,7 +179,7 @@ class ResultCache:
     API for the page a person just saw. A repeat then costs a dictionary lookup instead of the
     masks, ranking, snippets and facet counts (about 25 ms warm at 100 000 meetings). It lives in
     the generation's ``ReaderState``, so a commit or a new generation starts it empty, and it is
-    bounded by count: a result is a page of hits and at most 50 values per facet, tens of KB.
+    bounded by count: a result is a page of hits and at most 50 values per facet, about 80 KB.
     """
 
     def __init__(self, size: int) -> None:
