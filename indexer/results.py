@@ -205,4 +205,3 @@ class ResultCache:
 
     def __len__(self) -> int:
         return len(self._items)
-
