@@ -18,12 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexer import analysis
-from indexer.docsets import PostingCache, read_postings
+from indexer.docsets import PostingCache
 from indexer.facetspec import FACET_SPECS
 from indexer.results import ResultCache
 from indexer.schema import MULTI_VALUED, YES
 from indexer.scoring import RankArrays
-from indexer.whoosh_internals import numeric_column
+from indexer.whoosh_internals import field_postings, numeric_column
 
 # Fields inverted into value arrays: every facet counted from postings (the facet table), plus
 # the ones browsing and ranking need. The year facet is read from its column (``_years``).
@@ -261,15 +261,11 @@ class ReaderState:
         self.results = ResultCache(RESULT_CACHE_SIZE if cache_megabytes() else 0)
 
     def _invert(self, reader: object, name: str, *, multi: bool) -> FieldArray:
-        """Each value's posting list, read with ``indexer.docsets`` (deleted documents included:
-        they never reach a count, which always starts from a live doc set)."""
-        vocab: list[str] = []
-        postings: list[np.ndarray] = []
-        if name in reader.schema:  # type: ignore[attr-defined]
-            for raw in reader.lexicon(name):  # type: ignore[attr-defined]
-                value = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-                vocab.append(value)
-                postings.append(read_postings(reader, name, value)[0])
+        """Each value's posting list, the whole field at once (``field_postings``; deleted
+        documents included: they never reach a count, which always starts from a live doc set)."""
+        by_value = field_postings(reader, name)
+        vocab = sorted(by_value)  # the lexicon's order: UTF-8 bytes sort as code points do
+        postings = [by_value[v] for v in vocab]
         if not multi:
             codes = np.full(self.doc_count, MISSING, dtype=np.int32)
             for code, ids in enumerate(postings):

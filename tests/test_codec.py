@@ -332,6 +332,26 @@ def test_terms_are_read_straight_from_the_maps_and_equal_whooshs_lookup(three_wa
         ix.close()
 
 
+@pytest.mark.parametrize("name", ["ours", "mixed", "whoosh3"])
+def test_a_whole_field_read_at_once_equals_reading_it_term_by_term(three_ways: dict[str, Path], name: str) -> None:
+    """``field_postings`` (each segment's terms in order, no lookup per term) gives every term
+    of the field, in the lexicon's order once sorted, with the documents ``term_postings``
+    finds for it: on several segments with deletions, in our format, Whoosh's, and both."""
+    from indexer import generations as gens
+    from indexer.whoosh_internals import field_postings, term_postings
+
+    ix = windex.open_dir(str(gens.current_generation(three_ways[name])))
+    with ix.reader() as reader:
+        assert len(reader.leaf_readers()) > 1 and reader.has_deletions()
+        for fieldname in ("organisation", "municipality", "date", "kind", "topic", "nosuchfield"):
+            whole = field_postings(reader, fieldname)
+            lexicon = [b.decode("utf-8") for b in reader.lexicon(fieldname)] if fieldname in reader.schema else []
+            assert sorted(whole) == lexicon, fieldname
+            for text in lexicon:
+                assert whole[text].tolist() == term_postings(reader, fieldname, text)[0].tolist(), (fieldname, text)
+    ix.close()
+
+
 @settings(max_examples=80, deadline=None)
 @given(postings(), st.booleans())
 def test_flat_positions_make_the_same_records_as_whooshs_positions(
