@@ -37,8 +37,8 @@ MISSING = -1
 POSTINGS_CACHE_MB = 512
 # Finished results kept per generation (indexer.results.ResultCache): about 80 KB each in memory
 # (a page of hits with snippets, up to 50 values per facet; measured on the 10 000-meeting mix),
-# so a full cache is about 20 MB per server process. Off with the posting cache (cache MB 0).
-RESULT_CACHE_SIZE = 256
+# so a full cache is about 40 MB per server process. Off with the posting cache (cache MB 0).
+RESULT_CACHE_SIZE = 512
 CACHE_ENV = "PROTOKOLL_CACHE_MB"
 
 

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from conftest import CORPUS, ROOT, SEEDS
 
@@ -230,6 +230,37 @@ def test_url_for_state_round_trips(app, args) -> None:  # type: ignore[no-untype
     assert ("kommun", "Umeå") in parsed_on.filters and parsed_on.page == 1
     assert SearchRequest.from_args(_multidict(off)) == req.with_page(1)
     assert SearchRequest.from_args(_multidict(paged)).page == 4
+
+
+_VALUE = st.sampled_from(["Umeå", "A & B", "Skåne Nordväst", "x=y", "2015", "ja"])
+_PAIR = st.tuples(st.sampled_from(["organisation", "kommun", "ar", "beslut"]), _VALUE)
+
+
+@given(
+    q=st.sampled_from(["", "e-tjänster", "budget OR \"hela länet\""]),
+    filters=st.lists(_PAIR, max_size=4, unique=True),
+    dates=st.sampled_from([(None, None), ("2010-01-01", None), ("2010-01-01", "2012-12-31")]),
+    sort=st.sampled_from(["relevans", "nyast"]),
+    page=st.integers(1, 5),
+    page_size=st.sampled_from([20, 50]),
+    concepts=st.booleans(),
+    toggle=_PAIR,
+)
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # app: only its URL map is read
+def test_facet_links_equal_the_toggled_requests_own_url(app, q, filters, dates, sort, page, page_size,  # type: ignore[no-untyped-def]
+                                                        concepts, toggle) -> None:
+    """A facet link (``url_for_state(req, toggle=...)``, built from parts quoted once per
+    request) is exactly the URL of the toggled request's own arguments, for any state."""
+    from webui.params import query_string, url_for_state
+
+    req = SearchRequest(q, tuple(sorted(filters)), dates[0], dates[1], sort, page, page_size, concepts)
+    with app.test_request_context("/"):
+        for endpoint in ("search.index", "search.api"):
+            expected_args = req.toggled(*toggle).to_args()
+            base = url_for_state(SearchRequest(), endpoint)
+            expected = f"{base}?{query_string(expected_args)}" if expected_args else base
+            assert url_for_state(req, endpoint, toggle=toggle) == expected
 
 
 def _multidict(url: str):  # type: ignore[no-untyped-def]

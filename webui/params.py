@@ -84,6 +84,9 @@ def url_for_state(
     ``toggle`` switches a facet value on or off, ``page``/``sort`` move or reorder,
     ``clear_dates`` removes the date range; ``extra`` adds plain parameters (``format="csv"``).
     """
+    if toggle is not None and isinstance(req, SearchRequest) and page is None and sort is None \
+            and not clear_dates and not extra:
+        return _toggle_url(req, endpoint, toggle)
     if isinstance(req, SearchRequest):
         if toggle is not None:
             req = req.toggled(*toggle)
@@ -96,6 +99,29 @@ def url_for_state(
     pairs = list(req.to_args()) + [(k, str(v)) for k, v in extra.items() if v is not None]
     base = _endpoint_url(endpoint)
     return f"{base}?{query_string(pairs)}" if pairs else base
+
+
+def _toggle_url(req: SearchRequest, endpoint: str, toggle: tuple[str, str]) -> str:
+    """``url_for_state(req, endpoint, toggle=...)`` without building a request per link: a
+    results page links every facet value (up to 400 links), and a new ``SearchRequest`` and its
+    arguments for each was most of rendering the page. The parts around the filters are
+    quoted once per request (``_around_filters``); ``toggled`` restarts paging, so they hold no
+    page number, and the filters stay sorted, as ``to_args`` writes them."""
+    head, tail = _around_filters(req)
+    filters = sorted(set(req.filters) ^ {toggle})
+    parts = [*head, *(f"{_quoted(k)}={_quoted(v)}" for k, v in filters), *tail]
+    base = _endpoint_url(endpoint)
+    return f"{base}?{'&'.join(parts)}" if parts else base
+
+
+@lru_cache(maxsize=64)
+def _around_filters(req: SearchRequest) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The quoted ``key=value`` parts of ``req`` on page 1 before its filters (the query) and
+    after them (dates, sort, page size, concepts)."""
+    pairs = replace(req, filters=(), page=1).to_args()
+    quoted = [f"{_quoted(k)}={_quoted(v)}" for k, v in pairs]
+    before = 1 if pairs and pairs[0][0] == "q" else 0
+    return tuple(quoted[:before]), tuple(quoted[before:])
 
 
 def _endpoint_url(endpoint: str) -> str:
