@@ -13,9 +13,7 @@ Deleted documents are removed once, at the end, by ``Postings.live``.
 
 from __future__ import annotations
 
-import threading
 from bisect import bisect_left, bisect_right
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -25,6 +23,7 @@ from whoosh import query as wq
 from indexer.whoosh_internals import term_positions, term_postings
 
 from indexer.budget import QueryBudget
+from indexer.lru import Lru
 
 _EMPTY_TF = np.zeros(0, dtype=np.float32)
 QUERY_KEY = "\x00query"  # cache keys of whole-query answers; no field is named like this
@@ -33,42 +32,27 @@ QUERY_KEY = "\x00query"  # cache keys of whole-query answers; no field is named 
 PostingList = tuple[np.ndarray, np.ndarray]  # (doc numbers int32, term frequencies float32)
 
 
-class PostingCache:
+class PostingCache(Lru[tuple[str, str], PostingList]):
     """Decoded posting lists of one reader generation, least recently used out first.
 
     Reading a term from our posting format (``indexer.codec``) is an array slice and a cumsum
     per segment, about 50 ns per posting, plus Whoosh's term lookup per segment; the decoded
     arrays (8 bytes per posting) are still kept up to ``max_bytes`` because users repeat the
-    same words and a ``whoosh3`` segment (an index not yet rebuilt) costs 30 times more.
+    same words and a ``whoosh3`` segment (an index not yet rebuilt) costs 30 times more. A list
+    over a quarter of that is not kept: one giant list must not flush everything else.
     """
 
     def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self._lock = threading.Lock()
-        self._items: OrderedDict[tuple[str, str], PostingList] = OrderedDict()
-        self._bytes = 0
-
-    def get(self, key: tuple[str, str]) -> PostingList | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
+        super().__init__(max_bytes, cost=_nbytes, max_item=max_bytes // 4)
 
     def put(self, key: tuple[str, str], value: PostingList) -> None:
-        size = value[0].nbytes + value[1].nbytes
         for array in value:
             array.setflags(write=False)  # shared between threads and searches
-        if size > self.max_bytes // 4:
-            return  # one giant list must not flush everything else
-        with self._lock:
-            if key in self._items:
-                return
-            self._items[key] = value
-            self._bytes += size
-            while self._bytes > self.max_bytes and self._items:
-                _, (ids, tf) = self._items.popitem(last=False)
-                self._bytes -= ids.nbytes + tf.nbytes
+        super().put(key, value)
+
+
+def _nbytes(value: PostingList) -> int:
+    return value[0].nbytes + value[1].nbytes
 
 
 class Postings:

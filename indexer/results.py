@@ -6,12 +6,11 @@ served by ``/api/...`` and printed by ``protokoll search --json``.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from indexer.lru import Lru
 from indexer.records import Meeting
 
 
@@ -172,7 +171,7 @@ class Coverage:
     rows: tuple[tuple[str, tuple[int, ...], str | None], ...]  # (organisation, counts, newest date)
 
 
-class ResultCache:
+class ResultCache(Lru[Hashable, SearchResult]):
     """Finished ``SearchResult`` records of one reader generation, least recently used out first.
 
     Users repeat a search: they come back from a meeting page, page back, or a script asks the
@@ -181,27 +180,3 @@ class ResultCache:
     the generation's ``ReaderState``, so a commit or a new generation starts it empty, and it is
     bounded by count: a result is a page of hits and at most 50 values per facet, about 80 KB.
     """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._lock = threading.Lock()
-        self._items: OrderedDict[Hashable, SearchResult] = OrderedDict()
-
-    def get(self, key: Hashable) -> SearchResult | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: Hashable, result: SearchResult) -> None:
-        if self.size <= 0:
-            return
-        with self._lock:
-            self._items[key] = result
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._items)

@@ -457,3 +457,25 @@ def test_single_valued_facets_count_what_the_hits_hold(small, q: str):
     assert by_name["organisation"] == facets["organisation"]  # its own filter not applied
     assert by_name["organ"] == Counter(h.body for h in kept)
     assert by_name["ar"] == Counter(h.date[:4] for h in kept)
+
+
+def test_posting_cache_is_bounded_by_bytes_and_keeps_no_giant_list() -> None:
+    import numpy as np
+
+    from indexer.docsets import PostingCache
+
+    def postings(n: int) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros(n, dtype=np.int32), np.zeros(n, dtype=np.float32)  # 8 bytes a posting
+
+    cache = PostingCache(800)  # 100 postings in all, 25 in one list
+    cache.put(("text", "stor"), postings(26))
+    assert cache.get(("text", "stor")) is None and len(cache) == 0
+    for word in ("a", "b", "c", "d"):
+        cache.put(("text", word), postings(25))
+    first = cache.get(("text", "a"))
+    assert first is not None and not first[0].flags.writeable  # shared read-only
+    cache.put(("text", "a"), postings(1))  # a key held keeps its first value
+    assert cache.get(("text", "a")) is first
+    cache.put(("text", "e"), postings(25))  # over 800 bytes: "b", least recently used, goes
+    assert cache.get(("text", "b")) is None and len(cache) == 4
+    assert all(cache.get(("text", w)) is not None for w in ("a", "c", "d", "e"))
