@@ -58,6 +58,10 @@ def measure_peer(peer: Any, path: Path, items: list[dict[str, Any]], new_items: 
             per_query[k].append(ms)
             totals.append(answer["total"])
     result["query"] = headline(per_query, totals)
+    if getattr(peer, "snippets", False):  # the same pass without snippets, for the other reading
+        peer.snippets = False
+        result["query_without_snippets"] = latency_summary([timed(partial(peer.search, q.text))[0] for q in queries])
+        peer.snippets = True
     trend = [timed(partial(peer.trends, text, by))[0] for text, by in trend_mix(queries)]
     result["trends"] = latency_summary(trend)
     if new_items:
@@ -76,6 +80,8 @@ def _ratios(peer: dict[str, Any], ours: dict[str, Any]) -> dict[str, float | Non
         "index_seconds": ratio(peer["index"]["seconds"], ours["index"]["seconds"]),
         "query_p50": ratio(peer["query"]["p50_ms"], ours["query"]["p50_ms"]),
         "query_p95": ratio(peer["query"]["p95_ms"], ours["query"]["p95_ms"]),
+        "query_p95_without_snippets": ratio((peer.get("query_without_snippets") or {}).get("p95_ms"),
+                                            ours["query"]["p95_ms"]),
         "cached_query_p95": ratio((peer["query"].get("cached") or {}).get("p95_ms"),
                                   (ours["query"].get("cached") or {}).get("p95_ms")),
         "trends_p95": ratio(peer["trends"]["p95_ms"], ours["trends"]["p95_ms"]),

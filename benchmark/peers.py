@@ -3,7 +3,9 @@
 Both peers index the text our own pipeline extracted (read back from the Whoosh index, so
 every engine sees identical items) and answer the same query lines with the same work as
 ``SearchService.search``: total count, the first page of 20 hits with their stored text, and the
-counts of all seven facets, each facet counted with the other facets' filters applied.
+counts of all seven facets, each facet counted with the other facets' filters applied. Our
+results page also shows a highlighted snippet per hit: tantivy builds one too
+(``benchmark.tantivy``); FTS5 cannot, its contentless table keeping no text to cut it from.
 
 Analysis: FTS5 has no Swedish stemmer, so it is fed the stems we index ourselves: every word of
 the documents and of the queries goes through ``indexer.analysis.stem_sv`` (stop words dropped,

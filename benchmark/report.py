@@ -55,7 +55,11 @@ FIRST_PASS_NOTE = (
     "the cached repeats of the same queries are shown beside it (ours come from the result cache, "
     "so they measure a lookup, not a search). The same holds for the peers. "
     "SQLite FTS5 indexes and queries the Swedish stems of our own analyzer (`stem_sv`), so its hit "
-    "counts are comparable; ours are higher only by compound parts."
+    "counts are comparable; ours are higher only by compound parts. Work per query: the total, "
+    "the first 20 hits with their stored text and all seven facets; we and tantivy also build "
+    "each hit's highlighted snippet (tantivy's `SnippetGenerator`, as wide as ours), FTS5 cannot "
+    "(its contentless table keeps no text to cut one from). tantivy is also timed without "
+    "snippets, and that ratio is shown beside the other."
 )
 
 
@@ -148,13 +152,19 @@ def _ratio_line(peers: dict[str, Any]) -> str:
         r = (peers.get(name) or {}).get("ratio")
         if r:
             parts.append(f"{label}: index {_fmt(r.get('index_seconds'))}, first-pass query p50 {_fmt(r.get('query_p50'))}, "
-                         f"p95 {_fmt(r.get('query_p95'))} (cached p95 {_fmt(r.get('cached_query_p95'))}), "
+                         f"p95 {_fmt(r.get('query_p95'))}{_without_snippets(r)} "
+                         f"(cached p95 {_fmt(r.get('cached_query_p95'))}), "
                          f"trends p95 {_fmt(r.get('trends_p95'))}")  # fmt: skip
     if not parts:
         return "Peers were not measured in this run (`--skip-peers`)."
     return ("Ratios are **peer time ÷ Protokollsök time** (above 1: Protokollsök is faster). "
             "Peers' index time is writing only: they index the text our pipeline already parsed. "
             + "; ".join(parts) + ".")  # fmt: skip
+
+
+def _without_snippets(ratio: dict[str, Any]) -> str:
+    value = ratio.get("query_p95_without_snippets")
+    return "" if value is None else f" ({_fmt(value)} without its snippets)"
 
 
 def _category_table(results: dict[str, Any]) -> str:

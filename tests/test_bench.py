@@ -64,6 +64,24 @@ def test_fts5_peer_counts_facets_with_other_filters(tmp_path: Path) -> None:
     peer.close()
 
 
+def test_tantivy_peer_builds_a_snippet_per_hit_like_ours(tmp_path: Path) -> None:
+    """Same work as a results page: each hit of a text query gets a highlighted snippet (and
+    none when switched off, or when there is no text to highlight)."""
+    pytest.importorskip("tantivy")
+    from benchmark.tantivy import TantivyPeer
+
+    peer = TantivyPeer(tmp_path / "t")
+    peer.build([_item(1, "Bredband i Umeå", ["Umeå"], 2015), _item(2, "Bredband i Vindeln", ["Vindeln"], 2016),
+                _item(3, "Budget", ["Umeå"], 2016)])  # fmt: skip
+    answer = peer.search("bredband")
+    assert answer["total"] == 2
+    assert sorted(answer["snippets"]) == ["<b>Bredband</b> i Umeå", "<b>Bredband</b> i Vindeln"]
+    assert peer.search("kommun:Umeå")["snippets"] == []  # browsing: nothing to highlight
+    peer.snippets = False
+    assert peer.search("bredband")["snippets"] == []
+    peer.close()
+
+
 def test_section_is_replaced_and_the_rest_kept(tmp_path: Path) -> None:
     target = tmp_path / "BENCHMARKS.md"
     target.write_text("# Benchmarks\n\nHand-written analysis.\n", encoding="utf-8")
@@ -98,6 +116,8 @@ def test_small_benchmark_end_to_end(tmp_path: Path) -> None:
         assert saved["peers"][peer]["query"]["p95_ms"] > 0
         assert saved["peers"][peer]["ratio"]["query_p50"] > 0
     assert saved["peers"]["tantivy"]["query"]["mean_hits"] > 0
+    assert saved["peers"]["tantivy"]["query_without_snippets"]["p95_ms"] > 0
+    assert saved["peers"]["tantivy"]["ratio"]["query_p95_without_snippets"] > 0
     assert "<!-- bench:40 start -->" in (tmp_path / "BENCHMARKS.md").read_text(encoding="utf-8")
     assert results["machine"]["cpu_count"] >= 1
     _doc_sets_equal_whoosh(cfg.out / "index-40-s3")
