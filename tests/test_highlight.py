@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from indexer.highlight import mark, snippet
+from indexer import analysis
+from indexer.highlight import mark, marked_spans, matcher, snippet
 from indexer.querylang import compile_query
 
 
@@ -58,3 +59,30 @@ def test_snippet_never_lets_markup_through(text: str, q: str):
     stripped = out.replace("<mark>", "").replace("</mark>", "")
     assert "<" not in stripped and ">" not in stripped
     assert out.count("<mark>") == out.count("</mark>")
+
+
+# Texts built from pieces that stress word boundaries: hyphens joined and loose, underscores,
+# digits, accents, case, and words that occur inside longer words.
+_PIECES = st.sampled_from(["kommun", "Kommun", "kommunen", "e", "-", "--", "_", " ", "  ", "\n", "é",
+                           "tjänst", "e-tjänst", "IT", "2015", "ö", ".", ",", "ab", "a-b", "x_y"])  # fmt: skip
+_TEXTS = st.lists(_PIECES, max_size=40).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXTS, st.sets(st.sampled_from(["kommun", "Kommun", "e", "tjänst", "e-tjänst", "ab", "b", "IT",
+                                        "2015", "é", "y", "a-b"])))  # fmt: skip
+def test_word_spans_are_the_tokens_equal_to_the_wanted_words(text: str, words: set[str]):
+    want = [(s, e) for w, s, e in analysis.tokenize(text) if w in words]
+    assert analysis.word_spans(text, words) == want
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXTS, st.sampled_from(["kommun", "e-tjänst", "tjänst", "umea", "beslut*", "it"]))
+def test_marked_spans_are_the_tokens_the_query_terms_match(text: str, q: str):
+    """The rule as stated: a word is marked when one of its index terms is a query term."""
+    terms = _terms(q)
+    exact, prefixes = matcher(terms)
+    want = [(s, e) for w, s, e in analysis.tokenize(text)
+            if not exact.isdisjoint(analysis.index_terms(w))
+            or any(t.startswith(p) for t in analysis.index_terms(w) for p in prefixes)]  # fmt: skip
+    assert marked_spans(text, terms) == want
