@@ -246,12 +246,13 @@ def _index_terms(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(terms))
 
 
-def index_terms(word: str) -> list[str]:
+def index_terms(word: str) -> tuple[str, ...]:
     """Every term one word answers to (deduplicated, in order): a query term equal to one of
     them matches the word. Highlighting and topic tagging reason in these terms; the index
-    holds the smaller ``written_terms``, and ``query_variants`` bridges the two.
+    holds the smaller ``written_terms``, and ``query_variants`` bridges the two. The tuple is
+    the cached one, not a copy: a results page asks this of some 300 words per query.
     """
-    return list(_index_terms(word.lower()))
+    return _index_terms(word.lower())
 
 
 @lru_cache(maxsize=200_000)
