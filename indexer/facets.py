@@ -358,6 +358,15 @@ class ReaderStateCache:
             return built
 
 
+    def clear_caches(self) -> None:
+        """Empty every held generation's posting and result caches (its arrays stay)."""
+        with self._lock:
+            states = list(self._cache.values())
+        for state in states:
+            state.postings.clear()
+            state.results.clear()
+
+
 def _reader_key(reader: object) -> object:
     """Identity of a reader's content: generation plus its segments (refresh may reuse them)."""
     segments = getattr(reader, "readers", None)
