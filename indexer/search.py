@@ -12,6 +12,7 @@ language keeps at most 64 clauses, and ranking reads each scored term's postings
 
 from __future__ import annotations
 
+import gc
 import math
 import threading
 import time
@@ -140,6 +141,12 @@ class SearchService:
         self._all_summaries(searcher, gen)
         self.close()
         self._local = threading.local()
+        # Everything built here lives as long as the process. Frozen, it is no longer walked by
+        # the garbage collector's full passes (one per benchmark query mix, landing on some
+        # query: 172 ms at 100 000 meetings, 30 ms frozen) nor written to by them in a forked
+        # worker, whose pages then stay shared (the fork advice of Python's ``gc.freeze``).
+        gc.collect()
+        gc.freeze()
 
     def clear_caches(self) -> None:
         """Forget every decoded posting list and finished result, keeping the arrays and tables

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from pathlib import Path
 
@@ -441,7 +442,9 @@ def test_warm_analyses_the_archives_frequent_words_ahead(tmp_path: Path):
         assert len(words) == 5 and set(words) <= set(counts) | pieces
         assert counts.most_common(1)[0][0] in words
         analysis._index_terms.cache_clear()
+        gc.unfreeze()
         svc.warm()  # closes the searchers it opened
+        assert gc.get_freeze_count() > 0  # what it built is out of the collector's full passes
         top = frequent_words(svc._searcher()[0].reader(), 50)
         before = analysis._index_terms.cache_info().hits
         assert all(analysis.index_terms(w) for w in top)
