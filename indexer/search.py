@@ -185,7 +185,7 @@ class SearchService:
             empty = np.zeros(postings.doc_count, dtype=bool)
             return SearchResult(
                 request=request, total=0, hits=(), groups=(),
-                facets=self._facets_of(request, cq, arrays, empty, {}), page_count=0,
+                facets=self._facets_of(request, cq, arrays, empty, _NO_DOCS, {}), page_count=0,
                 suggestion=None, message=" ".join([*notes, cut_short_message()]),
                 elapsed_ms=(time.perf_counter() - started) * 1000, cut_short=True,
             )
@@ -202,21 +202,20 @@ class SearchService:
         filters = _filter_queries(request.filters + cq.field_filters, arrays)
         fmasks = {n: doc_mask(postings, q) for n, q in filters.items()}
         base_q = _and(_base_parts(cq, request, text_q, arrays))
-        base = postings.matches(base_q)
+        base, base_docs = postings.matches(base_q)
         if cq.matches_nothing:  # the facets must count the same (empty) set as the hits
-            base = np.zeros_like(base)
-        matched = _intersect(base, fmasks.values())
-        if not matched.any() and cq.relaxed is not None:
+            base, base_docs = np.zeros_like(base), _NO_DOCS
+        matched_docs = _within(base, base_docs, fmasks)
+        if not len(matched_docs) and cq.relaxed is not None:
             relaxed_notes: list[str] = []
             text = self._bounded(cq.relaxed, searcher, relaxed_notes)
             retry_q = _and(_base_parts(cq, request, text, arrays))
-            retry = postings.matches(retry_q)
-            retry_matched = _intersect(retry, fmasks.values())
-            if retry_matched.any():
-                base_q, base, matched = retry_q, retry, retry_matched
+            retry, retry_docs = postings.matches(retry_q)
+            retry_matched = _within(retry, retry_docs, fmasks)
+            if len(retry_matched):
+                base_q, base, base_docs, matched_docs = retry_q, retry, retry_docs, retry_matched
                 notes += relaxed_notes
                 notes.append("Inga träffar innehöll alla orden; visar träffar med något av dem.")
-        matched_docs = np.flatnonzero(matched)
         ranked_q = _without_ranges(base_q) if cq.query is not None else None
         try:
             hits = self._page(postings, ranked_q, matched_docs, arrays, request, cq)
@@ -233,7 +232,7 @@ class SearchService:
             total=len(matched_docs),
             hits=hits,
             groups=_groups(hits),
-            facets=self._facets_of(request, cq, arrays, base, fmasks),
+            facets=self._facets_of(request, cq, arrays, base, base_docs, fmasks),
             page_count=math.ceil(len(matched_docs) / request.page_size),
             suggestion=suggestion,
             message=" ".join(notes) or None,
@@ -289,11 +288,13 @@ class SearchService:
         cq: CompiledQuery,
         arrays: ReaderState,
         base: np.ndarray,
+        base_docs: np.ndarray,
         fmasks: dict[str, np.ndarray],
     ) -> tuple[Facet, ...]:
+        """Each facet counted over ``base`` (a mask; ``base_docs`` its doc numbers) with every
+        other facet's filter applied, but not its own."""
         selected = {(n, v) for n, v in (*request.filters, *cq.field_filters)}
         topic_labels = self.topics()
-        base_docs = np.flatnonzero(base)
         unfiltered = [s.field for s in FACET_SPECS if not any(o != s.param for o in fmasks)]
         over_base = arrays.count_together(unfiltered, base_docs)  # the same documents for all
         out = []
@@ -355,7 +356,7 @@ class SearchService:
             parts.append(wq.Term("topic", request.topic))
         parts.extend(_filter_queries(request.filters + cq.field_filters, arrays).values())
         postings = _postings(searcher, arrays)
-        docs = np.flatnonzero(postings.matches(_and(parts)))
+        docs = postings.matches(_and(parts))[1]
         years, series, total = trend_series(docs, arrays, request)
         series = mark_gaps(years, series, self.coverage(), request.by)
         return TrendsResult(request, years, series, total, " ".join(notes) or None)
@@ -470,6 +471,15 @@ def _without_ranges(q: wq.Query) -> wq.Query:
         if kept and len(kept) < len(q.subqueries):
             return _and(kept)
     return q
+
+
+_NO_DOCS = np.zeros(0, dtype=np.int32)
+_NO_DOCS.setflags(write=False)
+
+
+def _within(base: np.ndarray, base_docs: np.ndarray, fmasks: dict[str, np.ndarray]) -> np.ndarray:
+    """The doc numbers of ``base`` (a mask, ``base_docs`` its doc numbers) that pass every filter."""
+    return np.flatnonzero(_intersect(base, fmasks.values())) if fmasks else base_docs
 
 
 def _intersect(base: np.ndarray, others: Iterable[np.ndarray]) -> np.ndarray:
