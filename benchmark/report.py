@@ -59,7 +59,7 @@ FIRST_PASS_NOTE = (
     "the first 20 hits with their stored text and all seven facets; we and tantivy also build "
     "each hit's highlighted snippet (tantivy's `SnippetGenerator`, as wide as ours), FTS5 cannot "
     "(its contentless table keeps no text to cut one from). tantivy is also timed without "
-    "snippets, and that ratio is shown beside the other."
+    "snippets, in one more pass after the others, and that ratio is shown beside the other."
 )
 
 
