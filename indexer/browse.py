@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from indexer.facets import MISSING, ReaderState, FieldArray
+from indexer.facets import MISSING, FieldArray
+from indexer.readerstate import ReaderState
 from indexer.records import Meeting
 from indexer.results import Coverage, MeetingPage, MeetingSummary, TrendSeries
 from indexer.schema import KIND_ITEM, KIND_PASSAGE, meeting_filter, unpack_meeting

@@ -1,6 +1,6 @@
 """A thread-safe map that drops its least recently used entries past a limit on their total cost.
 
-The search layer keeps two such caches per reader generation (``facets.ReaderState``): decoded
+The search layer keeps two such caches per reader generation (``readerstate.ReaderState``): decoded
 posting lists, bounded by their bytes (``docsets.PostingCache``), and finished search results,
 bounded by their number (``results.ResultCache``).
 """

@@ -73,7 +73,7 @@ def build_schema() -> Schema:
         mentioned_municipality=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         county=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         year=NUMERIC(stored=True, sortable=True),
-        date=ID(stored=True),  # sorted and ranged through facets.ReaderState, not a column
+        date=ID(stored=True),  # sorted and ranged through readerstate.ReaderState, not a column
         topic=KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         has_decision=ID(stored=True),
         procedural=ID(stored=True),

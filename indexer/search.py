@@ -30,10 +30,10 @@ from indexer.budget import HEAVY_TERMS, BudgetSpent, QueryBudget, cut_short_mess
 from indexer.decompound import linking_forms
 from indexer.docsets import Postings, doc_mask
 from indexer.expansion import attested, bound_expansions
-from indexer.facets import ReaderState, ReaderStateCache
 from indexer.facetspec import BY_PARAM, FACET_SPECS, FacetSpec
 from indexer.query import FACETS, MAX_QUERY_LENGTH, SearchRequest, TrendsRequest
 from indexer.querylang import CompiledQuery, compile_query
+from indexer.readerstate import ReaderState, ReaderStateCache
 from indexer.results import (
     Coverage,
     Facet,
@@ -85,7 +85,7 @@ class SearchService:
         self.index_dir = Path(index_dir)
         self.corpus_dir = Path(corpus_dir) if corpus_dir else None
         self._local = threading.local()
-        self._facets = ReaderStateCache()
+        self._states = ReaderStateCache()
         self._lock = threading.Lock()
         self._open: list[object] = []
         self._summaries: dict[object, tuple[MeetingSummary, ...]] = {}
@@ -114,7 +114,7 @@ class SearchService:
             if current is not None:
                 current.close()
         searcher = local.searcher
-        arrays = self._facets.get(local.gen, searcher.reader())
+        arrays = self._states.get(local.gen, searcher.reader())
         return searcher, arrays, local.gen
 
     def close(self) -> None:
@@ -152,7 +152,7 @@ class SearchService:
         """Forget every decoded posting list and finished result, keeping the arrays and tables
         ``warm`` built: the benchmark's first pass then starts where a warmed server that has
         answered nothing would, instead of with the warm-up query's words already read."""
-        self._facets.clear_caches()
+        self._states.clear_caches()
 
     # ------------------------------------------------------------ search
 

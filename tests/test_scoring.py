@@ -240,7 +240,7 @@ def test_a_repeated_query_is_answered_from_the_cache_with_the_same_result(opened
 
 
 def test_cache_size_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    from indexer.facets import POSTINGS_CACHE_MB, cache_megabytes
+    from indexer.readerstate import POSTINGS_CACHE_MB, cache_megabytes
 
     monkeypatch.setenv("PROTOKOLL_CACHE_MB", "64")
     assert cache_megabytes() == 64

@@ -355,18 +355,18 @@ def test_filter_values_without_lan_or_genitive_still_match(service) -> None:
 def test_facet_arrays_are_built_once_for_many_cold_threads(built_index) -> None:
     import threading
 
-    from indexer import facets
+    from indexer import readerstate
     from indexer.query import SearchRequest
     from indexer.search import SearchService
 
     built = []
-    original = facets.ReaderState.__init__
+    original = readerstate.ReaderState.__init__
 
     def counting(self, reader):  # type: ignore[no-untyped-def]
         built.append(1)
         original(self, reader)
 
-    facets.ReaderState.__init__ = counting  # type: ignore[method-assign]
+    readerstate.ReaderState.__init__ = counting  # type: ignore[method-assign]
     try:
         svc = SearchService(built_index)
         errors: list[BaseException] = []
@@ -384,7 +384,7 @@ def test_facet_arrays_are_built_once_for_many_cold_threads(built_index) -> None:
             t.join()
         svc.close()
     finally:
-        facets.ReaderState.__init__ = original  # type: ignore[method-assign]
+        readerstate.ReaderState.__init__ = original  # type: ignore[method-assign]
     assert not errors
     assert len(built) == 1
 

@@ -334,9 +334,9 @@ def test_warm_up_before_fork_leaves_state_built_and_no_file_open(built_index: Pa
         with app.app_context():
             service = get_service()
             assert service._open == [] and getattr(service._local, "searcher", None) is None
-            built = dict(service._facets._cache)
+            built = dict(service._states._cache)
             assert len(built) == 1 and service._summaries
             # A request after the "fork" opens its own reader and finds the same arrays.
             assert app.test_client().get("/api/search?q=beslut").status_code == 200
-            assert all(service._facets._cache[key] is state for key, state in built.items())
+            assert all(service._states._cache[key] is state for key, state in built.items())
     assert app.test_client().get("/api/search?q=beslut").status_code == (200 if index == "built" else 503)
