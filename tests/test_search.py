@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -406,51 +407,53 @@ def test_a_repeated_search_comes_from_the_result_cache_until_the_index_changes(t
         svc.close()
 
 
-def test_clearing_the_caches_keeps_the_answers_and_the_arrays(tmp_path: Path):
-    """What the benchmark's first pass starts from: warmed, nothing read for a query yet."""
+@pytest.fixture
+def own_service(tmp_path: Path) -> Iterator[SearchService]:
+    """A service of its own over ``MEETINGS`` (for tests that warm it or clear its caches)."""
     index_meetings(tmp_path, MEETINGS)
     svc = SearchService(tmp_path)
     try:
-        svc.warm()
-        _, state, _ = svc._searcher()
-        first = svc.search(SearchRequest(q="flykting"))
-        assert len(state.postings) and len(state.results)
-        svc.clear_caches()
-        assert len(state.postings) == 0 and len(state.results) == 0
-        again = svc.search(SearchRequest(q="flykting"))
-        assert again.hits is not first.hits and again.hits == first.hits
-        assert svc._searcher()[1] is state  # the generation's arrays were kept
+        yield svc
     finally:
         svc.close()
 
 
-def test_warm_analyses_the_archives_frequent_words_ahead(tmp_path: Path):
+def test_clearing_the_caches_keeps_the_answers_and_the_arrays(own_service: SearchService):
+    """What the benchmark's first pass starts from: warmed, nothing read for a query yet."""
+    svc = own_service
+    svc.warm()
+    _, state, _ = svc._searcher()
+    first = svc.search(SearchRequest(q="flykting"))
+    assert len(state.postings) and len(state.results)
+    svc.clear_caches()
+    assert len(state.postings) == 0 and len(state.results) == 0
+    again = svc.search(SearchRequest(q="flykting"))
+    assert again.hits is not first.hits and again.hits == first.hits
+    assert svc._searcher()[1] is state  # the generation's arrays were kept
+
+
+def test_warm_analyses_the_archives_frequent_words_ahead(own_service: SearchService):
     """A snippet's words are judged from the cache ``warm`` filled, most frequent first."""
     from collections import Counter
 
     from indexer import analysis
     from indexer.search import frequent_words
 
-    index_meetings(tmp_path, MEETINGS)
-    svc = SearchService(tmp_path)
-    try:
-        reader = svc._searcher()[0].reader()
-        words = frequent_words(reader, 5)
-        written = [w.lower() for m in MEETINGS for i in m.items for w in analysis.WORD_RE.findall(i.text)]
-        counts = Counter(w for w in written if analysis.index_terms(w))  # stop words are not indexed
-        pieces = {p for w in written for p in w.split("-")}  # "e-tjänst" is also written "tjänst"
-        assert len(words) == 5 and set(words) <= set(counts) | pieces
-        assert counts.most_common(1)[0][0] in words
-        analysis._index_terms.cache_clear()
-        gc.unfreeze()
-        svc.warm()  # closes the searchers it opened
-        assert gc.get_freeze_count() > 0  # what it built is out of the collector's full passes
-        top = frequent_words(svc._searcher()[0].reader(), 50)
-        before = analysis._index_terms.cache_info().hits
-        assert all(analysis.index_terms(w) for w in top)
-        assert analysis._index_terms.cache_info().hits - before == len(top)
-    finally:
-        svc.close()
+    svc = own_service
+    words = frequent_words(svc._searcher()[0].reader(), 5)
+    written = [w.lower() for m in MEETINGS for i in m.items for w in analysis.WORD_RE.findall(i.text)]
+    counts = Counter(w for w in written if analysis.index_terms(w))  # stop words are not indexed
+    pieces = {p for w in written for p in w.split("-")}  # "e-tjänst" is also written "tjänst"
+    assert len(words) == 5 and set(words) <= set(counts) | pieces
+    assert counts.most_common(1)[0][0] in words
+    analysis._index_terms.cache_clear()
+    gc.unfreeze()
+    svc.warm()  # closes the searchers it opened
+    assert gc.get_freeze_count() > 0  # what it built is out of the collector's full passes
+    top = frequent_words(svc._searcher()[0].reader(), 50)
+    before = analysis._index_terms.cache_info().hits
+    assert all(analysis.index_terms(w) for w in top)
+    assert analysis._index_terms.cache_info().hits - before == len(top)
 
 
 def test_no_result_is_kept_when_the_cache_is_switched_off(
