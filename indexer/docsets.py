@@ -175,13 +175,28 @@ def range_mask(q: wq.TermRange, vocab: Sequence[str], codes: np.ndarray) -> np.n
 
 def _or_mask(postings: Postings, subqueries: list[wq.Query], skip: np.ndarray | None) -> np.ndarray:
     """Cheap branches first, then phrases broadest first: a strict phrase (exact forms) then
-    only checks documents its loose twin (stems) did not already match — usually none."""
+    only checks documents its loose twin (stems) did not already match — usually none.
+
+    ORs nested in this one are opened (``_or_branches``): a word is an OR per field of ORs of
+    its forms, and each nested OR built a mask of the whole index only to add it to this one.
+    """
     out = np.zeros(postings.doc_count, dtype=bool)
-    for sub in sorted(subqueries, key=lambda s: _phrase_cost(postings, s)):
+    for sub in sorted(_or_branches(subqueries), key=lambda s: _phrase_cost(postings, s)):
         if type(sub) is wq.Term:  # set its documents directly: no mask of the whole index per term
             out[postings.get(sub.fieldname, sub.text)[0]] = True
             continue
         out |= doc_mask(postings, sub, out if skip is None else out | skip)
+    return out
+
+
+def _or_branches(subqueries: list[wq.Query]) -> list[wq.Query]:
+    """The branches of an OR with every plain OR among them replaced by its own branches."""
+    out: list[wq.Query] = []
+    for sub in subqueries:
+        if type(sub) is wq.Or and not sub.minmatch:
+            out.extend(_or_branches(sub.subqueries))
+        else:
+            out.append(sub)
     return out
 
 

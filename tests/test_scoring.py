@@ -91,6 +91,25 @@ def test_ands_of_ors_sharing_a_branch_match_what_whoosh_matches(opened, shared, 
     assert mine == set(searcher.docs_for_query(q)), q
 
 
+_TREE = st.recursive(
+    _LEAF,
+    lambda inner: st.one_of(st.lists(inner, min_size=1, max_size=3).map(wq.Or),
+                            st.lists(inner, min_size=1, max_size=3).map(wq.And)),
+    max_leaves=8,
+)
+
+
+@given(tree=_TREE)
+@settings(max_examples=80, deadline=None)
+def test_nested_ors_and_ands_match_what_whoosh_matches(opened, tree) -> None:
+    """ORs inside ORs are opened into one (``docsets._or_branches``), with ANDs and phrases
+    between them: the same documents as Whoosh's own evaluation."""
+    _, searcher, _ = opened
+    postings = Postings(searcher)
+    mine = set(np.flatnonzero(doc_mask(postings, tree) & postings.live()).tolist())
+    assert mine == set(searcher.docs_for_query(tree)), tree
+
+
 @pytest.mark.parametrize("slop", [1, 2, 3])
 def test_phrase_mask_follows_whoosh_phrase_rules(opened, slop: int) -> None:
     _, searcher, _ = opened
