@@ -143,7 +143,8 @@ def doc_mask(postings: Postings, q: wq.Query, skip: np.ndarray | None = None) ->
     if q is wq.NullQuery:
         return np.zeros(postings.doc_count, dtype=bool)
     if kind is wq.Term:
-        return postings.mask(postings.get(q.fieldname, q.text)[0])
+        coded = _coded_mask(postings, q.fieldname, [q.text])
+        return coded if coded is not None else postings.mask(postings.get(q.fieldname, q.text)[0])
     if kind is wq.Or and not q.minmatch:
         return _or_mask(postings, q.subqueries, skip)
     if kind is wq.And:
@@ -181,12 +182,56 @@ def _or_mask(postings: Postings, subqueries: list[wq.Query], skip: np.ndarray | 
     its forms, and each nested OR built a mask of the whole index only to add it to this one.
     """
     out = np.zeros(postings.doc_count, dtype=bool)
-    for sub in sorted(_or_branches(subqueries), key=lambda s: _phrase_cost(postings, s)):
+    branches = _or_branches(subqueries)
+    coded = _coded_terms(postings, branches)
+    for field, texts in coded.items():
+        found = _coded_mask(postings, field, texts)
+        assert found is not None  # the field has codes: that is how it was grouped
+        out |= found
+    for sub in sorted(branches, key=lambda s: _phrase_cost(postings, s)):
         if type(sub) is wq.Term:  # set its documents directly: no mask of the whole index per term
-            out[postings.get(sub.fieldname, sub.text)[0]] = True
+            if sub.fieldname not in coded:
+                out[postings.get(sub.fieldname, sub.text)[0]] = True
             continue
         out |= doc_mask(postings, sub, out if skip is None else out | skip)
     return out
+
+
+def _coded_terms(postings: Postings, branches: list[wq.Query]) -> dict[str, list[str]]:
+    """The term branches on fields with one value code per document, grouped by field."""
+    grouped: dict[str, list[str]] = {}
+    if postings.sorted_codes is None:
+        return grouped
+    for sub in branches:
+        if type(sub) is wq.Term and postings.sorted_codes(sub.fieldname) is not None:
+            grouped.setdefault(sub.fieldname, []).append(sub.text)
+    return grouped
+
+
+def _coded_mask(postings: Postings, fieldname: str, texts: list[str]) -> np.ndarray | None:
+    """The documents whose single value of ``fieldname`` is one of ``texts``, found in the
+    field's value codes (``Postings.sorted_codes``), or None when the field has none.
+
+    A whole-index comparison: every search is limited to hits, ``kind:item OR kind:passage``,
+    and setting those 1.4 million documents from their posting lists one by one cost 5.3 ms a
+    search at 100 000 meetings, comparing the codes 0.45 ms.
+    """
+    column = postings.sorted_codes(fieldname) if postings.sorted_codes is not None else None
+    if column is None:
+        return None
+    vocab, codes = column
+    found = sorted({i for t in texts if (i := bisect_left(vocab, t)) < len(vocab) and vocab[i] == t})
+    if len(found) > MAX_COMPARES:  # one lookup per document instead of many comparisons
+        wanted = np.zeros(len(vocab) + 1, dtype=bool)  # the last slot, False, is code -1's
+        wanted[found] = True
+        return np.take(wanted, codes)
+    out = np.zeros(len(codes), dtype=bool)
+    for code in found:
+        out |= codes == code
+    return out
+
+
+MAX_COMPARES = 3  # values of one coded field compared one by one before a lookup table pays
 
 
 def _or_branches(subqueries: list[wq.Query]) -> list[wq.Query]:

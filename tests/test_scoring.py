@@ -18,7 +18,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from benchmark.measure import load_queries
-from indexer.docsets import Postings, _within_reach, doc_mask, phrase_mask
+from indexer.docsets import MAX_COMPARES, Postings, _within_reach, doc_mask, phrase_mask
 from indexer.query import SearchRequest
 from indexer.querylang import compile_query
 from indexer.scoring import B, K1, PROCEDURAL_FACTOR, score_vector, scored_terms, top_scored
@@ -58,13 +58,56 @@ def _query(service: SearchService, searcher, arrays, text: str) -> wq.Query:
 
 
 def test_doc_masks_equal_whoosh_on_the_whole_bench_mix(opened) -> None:
+    """Both ways: terms of single-valued fields (``kind``, filters) from their posting lists,
+    and from the generation's value codes (``docsets._coded_mask``), as a search does."""
     service, searcher, arrays = opened
-    postings = Postings(searcher)
-    live = postings.live()
-    for bq in load_queries():
-        q = _query(service, searcher, arrays, bq.text)
-        mine = set(np.flatnonzero(doc_mask(postings, q) & live).tolist())
-        assert mine == set(searcher.docs_for_query(q)), bq.text
+    for postings in (Postings(searcher), Postings(searcher, sorted_codes=arrays.sorted_codes)):
+        live = postings.live()
+        for bq in load_queries():
+            q = _query(service, searcher, arrays, bq.text)
+            mine = set(np.flatnonzero(doc_mask(postings, q) & live).tolist())
+            assert mine == set(searcher.docs_for_query(q)), bq.text
+
+
+@st.composite
+def _coded_tree(draw: st.DrawFn, columns: dict[str, list[str]]) -> wq.Query:
+    """ORs and ANDs of terms on single-valued fields (some values absent, up to seven values of
+    one field in one OR, past ``MAX_COMPARES``), text terms and negations."""
+    field = st.sampled_from(sorted(columns))
+    term = st.one_of(
+        field.flatmap(lambda f: st.sampled_from([*columns[f][:8], "finnsinte"]).map(lambda v: wq.Term(f, v))),
+        st.sampled_from(["budget", "kommun", "finnsinte"]).map(lambda w: wq.Term("text", w)),
+    )
+    tree = st.recursive(term, lambda inner: st.one_of(
+        st.lists(inner, min_size=1, max_size=7).map(wq.Or),
+        st.lists(inner, min_size=1, max_size=3).map(wq.And),
+        inner.map(wq.Not),
+    ), max_leaves=12)
+    return draw(tree)
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_coded_field_terms_match_what_whoosh_matches(opened, data) -> None:
+    _, searcher, arrays = opened
+    columns = {f: list(arrays.sorted_codes(f)[0]) for f in ("kind", "organisation", "body", "date", "has_decision")}
+    q = data.draw(_coded_tree(columns))
+    postings = Postings(searcher, sorted_codes=arrays.sorted_codes)
+    mine = set(np.flatnonzero(doc_mask(postings, q) & postings.live()).tolist())
+    assert mine == set(searcher.docs_for_query(q)), q
+
+
+@pytest.mark.parametrize("field", ["organisation", "body"])
+def test_many_values_of_a_coded_field_leave_out_documents_without_one(opened, field: str) -> None:
+    """Past ``MAX_COMPARES`` values the codes are looked up in a table; a document without a
+    value (code -1, such as a meeting document's body) must stay out."""
+    _, searcher, arrays = opened
+    vocab, codes = arrays.sorted_codes(field)
+    assert (codes == -1).any() and len(vocab) > MAX_COMPARES
+    q = wq.Or([wq.Term(field, v) for v in vocab[: MAX_COMPARES + 2]] + [wq.Term(field, "finnsinte")])
+    postings = Postings(searcher, sorted_codes=arrays.sorted_codes)
+    mine = set(np.flatnonzero(doc_mask(postings, q) & postings.live()).tolist())
+    assert mine == set(searcher.docs_for_query(q))
 
 
 _WORDS = ["budget", "bredband", "kommun", "styrels", "beslut", "hel", "län", "digital", "finnsinte"]
