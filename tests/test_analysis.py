@@ -296,3 +296,19 @@ def test_the_writers_fast_path_writes_what_whoosh_writes(text: str) -> None:
     assert list(format_.word_values(text, Counting(), mode="index")) == whoosh and calls == [text]
     list(format_.word_values(text, Counting(), mode="query"))
     assert calls == [text]
+
+
+_BOUNDARY_TEXT = st.lists(st.sampled_from(["ab", "Å", "-", "--", "_", " ", "1", "é-", "-x", "\n", "."]),
+                          max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_BOUNDARY_TEXT, st.text(max_size=80)))
+def test_word_pattern_cuts_words_as_the_plain_greedy_pattern_does(text: str) -> None:
+    """``WORD_RE``'s possessive hyphen tail is only faster: the same words as the greedy form."""
+    import re
+
+    from indexer.analysis import WORD_RE
+
+    greedy = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+    assert [m.span() for m in WORD_RE.finditer(text)] == [m.span() for m in greedy.finditer(text)]
