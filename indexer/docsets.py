@@ -27,6 +27,7 @@ from indexer.lru import Lru
 
 _EMPTY_TF = np.zeros(0, dtype=np.float32)
 QUERY_KEY = "\x00query"  # cache keys of whole-query answers; no field is named like this
+MAX_COMPARES = 3  # values of one coded field compared one by one before a lookup table pays
 
 
 PostingList = tuple[np.ndarray, np.ndarray]  # (doc numbers int32, term frequencies float32)
@@ -229,9 +230,6 @@ def _coded_mask(postings: Postings, fieldname: str, texts: list[str]) -> np.ndar
     for code in found:
         out |= codes == code
     return out
-
-
-MAX_COMPARES = 3  # values of one coded field compared one by one before a lookup table pays
 
 
 def _or_branches(subqueries: list[wq.Query]) -> list[wq.Query]:
