@@ -295,12 +295,13 @@ class SearchService:
         other facet's filter applied, but not its own."""
         selected = {(n, v) for n, v in (*request.filters, *cq.field_filters)}
         topic_labels = self.topics()
-        unfiltered = [s.field for s in FACET_SPECS if not any(o != s.param for o in fmasks)]
+        others_of = {s.param: [m for other, m in fmasks.items() if other != s.param] for s in FACET_SPECS}
+        unfiltered = [s.field for s in FACET_SPECS if not others_of[s.param]]
         over_base = arrays.count_together(unfiltered, base_docs)  # the same documents for all
         out = []
         for spec in FACET_SPECS:
             name = spec.param
-            others = [m for other, m in fmasks.items() if other != name]
+            others = others_of[name]
             if others:
                 counts = arrays.field(spec.field).count(np.flatnonzero(_intersect(base, others)))
             else:
