@@ -9,15 +9,23 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from indexer.query import FACETS, MAX_PAGE, MAX_PAGE_SIZE, SORTS, SearchRequest
-from indexer.results import Hit, SearchResult
+from indexer.results import Facet, FacetValue, Hit, SearchResult
 from webui import render
 from webui.export import csv_response
-from webui.params import is_empty, search_request, url_for_state
+from webui.params import (
+    ViewArgs,
+    expanded_facets,
+    is_empty,
+    search_request,
+    url_for_state,
+    view_args,
+)
 from webui.service import get_service
 
 bp = Blueprint("search", __name__)
@@ -28,6 +36,9 @@ EXAMPLES = ("e-tjänster", "flyktingmottagning", "\"gemensam nämnd\"", "skola O
 CSV_COLUMNS = ("möte", "organisation", "organ", "datum", "plats", "punkt", "rubrik", "beslut",
                "ämnen", "länk", "typ", "källfil")  # typ: Hit.kind_label (the JSON's kind item | passage)
 PAGE_WINDOW = 3
+# Values a facet lists before "Visa alla" (the service sends up to indexer.search.FACET_LIMIT);
+# a selected value is listed wherever it ranks, so it can always be unselected.
+FACET_VALUES_SHOWN = 10
 
 
 @bp.get("/")
@@ -40,16 +51,20 @@ def index() -> Any:
         return render.page("search/start.html", url_for("meetings.api_list"), req=req,
                            coverage=service.coverage(), examples=EXAMPLES)
     result = service.search(req)
+    expanded = expanded_facets(request.args)
+    view = view_args(expanded)  # kept by every link that refines this search
     return render.page(
         "search/index.html",
         url_for_state(req, "search.api"),
         req=req,
         result=result,
-        chips=active_chips(req, result),
-        sorts=[(key, label, url_for_state(req, sort=key)) for key, label in SORTS.items()],
-        pages=page_links(req, result.page_count),
+        view=view,
+        facets=facet_panels(req, result, expanded),
+        chips=active_chips(req, result, view),
+        sorts=[(key, label, url_for_state(req, sort=key, view=view)) for key, label in SORTS.items()],
+        pages=page_links(req, result.page_count, view),
         csv_url=url_for_state(req, "search.api_csv"),
-        suggestion_url=_suggestion_url(req, result),
+        suggestion_url=_suggestion_url(req, result, view),
     )
 
 
@@ -80,38 +95,87 @@ def api_csv() -> Response:
     return _csv_response(search_request(request.args))
 
 
-def active_chips(req: SearchRequest, result: SearchResult) -> list[dict[str, str]]:
+@dataclass(frozen=True)
+class FacetPanel:
+    """One facet of the sidebar as the page shows it: the values to list, each with its toggle
+    link, and the link that lists all values or fewer again."""
+
+    facet: Facet
+    values: tuple[tuple[FacetValue, str], ...]  # (value, URL that selects or unselects it)
+    expanded: bool  # listed in full (visa=<name>)
+    switch_url: str | None  # "Visa alla" when collapsed, "Visa färre" when expanded; None: all fit
+
+    @property
+    def name(self) -> str:
+        return self.facet.name
+
+    @property
+    def label(self) -> str:
+        return self.facet.label
+
+    @property
+    def total(self) -> int:
+        """Values the service returned ("Visa alla (N)")."""
+        return len(self.facet.values)
+
+
+def facet_panels(req: SearchRequest, result: SearchResult,
+                 expanded: tuple[str, ...]) -> list[FacetPanel]:
+    """The sidebar: each facet with values lists its first ``FACET_VALUES_SHOWN`` values plus
+    every selected one, or all of them when it is in ``expanded``. Toggle links keep the
+    expansion; the switch link changes only it (same search, same page) and returns to the
+    facet's heading."""
+    view = view_args(expanded)
+    panels = []
+    for facet in result.facets:
+        if not facet.values:
+            continue
+        is_open = facet.name in expanded
+        collapsed = [v for i, v in enumerate(facet.values) if i < FACET_VALUES_SHOWN or v.selected]
+        shown = facet.values if is_open else collapsed
+        switch_url = None
+        if len(collapsed) < len(facet.values):
+            switched = tuple(n for n in FACETS if (n in expanded) != (n == facet.name))
+            switch_url = url_for_state(req, view=view_args(switched)) + f"#facet-{facet.name}"
+        values = tuple((v, url_for_state(req, toggle=(facet.name, v.value), view=view)) for v in shown)
+        panels.append(FacetPanel(facet, values, is_open, switch_url))
+    return panels
+
+
+def active_chips(req: SearchRequest, result: SearchResult, view: ViewArgs = ()) -> list[dict[str, str]]:
     """Removable chips for every active filter, labelled the way the sidebar labels them."""
     labels = {(f.name, v.value): v.label for f in result.facets for v in f.values}
     chips = [
         {"label": f"{FACETS.get(name, name)}: {labels.get((name, value), value)}",
-         "url": url_for_state(req, toggle=(name, value))}
+         "url": url_for_state(req, toggle=(name, value), view=view)}
         for name, value in req.filters
     ]
     if req.date_from or req.date_to:
         span = f"{req.date_from or '…'} – {req.date_to or '…'}"
-        chips.append({"label": f"Datum: {span}", "url": url_for_state(req, clear_dates=True)})
+        chips.append({"label": f"Datum: {span}",
+                      "url": url_for_state(req, clear_dates=True, view=view)})
     return chips
 
 
-def page_links(req: SearchRequest, page_count: int) -> dict[str, Any]:
+def page_links(req: SearchRequest, page_count: int, view: ViewArgs = ()) -> dict[str, Any]:
     """Previous/next and a window of page numbers around the current page."""
     last = min(page_count, MAX_PAGE)
     low, high = max(1, req.page - PAGE_WINDOW), min(last, req.page + PAGE_WINDOW)
     return {
-        "previous": url_for_state(req, page=req.page - 1) if req.page > 1 else None,
-        "next": url_for_state(req, page=req.page + 1) if req.page < last else None,
-        "numbers": [(n, url_for_state(req, page=n), n == req.page) for n in range(low, high + 1)],
+        "previous": url_for_state(req, page=req.page - 1, view=view) if req.page > 1 else None,
+        "next": url_for_state(req, page=req.page + 1, view=view) if req.page < last else None,
+        "numbers": [(n, url_for_state(req, page=n, view=view), n == req.page)
+                    for n in range(low, high + 1)],
         "last": last,
     }
 
 
-def _suggestion_url(req: SearchRequest, result: SearchResult) -> str | None:
+def _suggestion_url(req: SearchRequest, result: SearchResult, view: ViewArgs) -> str | None:
     if not result.suggestion:
         return None
     from dataclasses import replace
 
-    return url_for_state(replace(req, q=result.suggestion, page=1))
+    return url_for_state(replace(req, q=result.suggestion, page=1), view=view)
 
 
 # ---------------------------------------------------------------- CSV
