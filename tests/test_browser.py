@@ -144,7 +144,8 @@ def test_meeting_cited_item_in_view(page: Any, base_url: str, tmp_path: Path) ->
 
 @pytest.mark.parametrize(
     "path",
-    ["/", f"/?q={QUERY}", f"/?q={QUERY}&organisation=Umeåregionen", "/mote/{meeting}#punkt-2",
+    ["/", f"/?q={QUERY}", f"/?q={QUERY}&organisation=Umeåregionen", f"/?q={QUERY}&visa=kommun",
+     "/mote/{meeting}#punkt-2",
      f"/trender?q={QUERY}", "/moten", "/finns-inte"],
 )
 def test_pages_have_no_wcag21aa_violations(page: Any, base_url: str, path: str, tmp_path: Path) -> None:
@@ -217,6 +218,24 @@ def test_phone_shows_results_first_and_filters_behind_a_disclosure(
     assert count_of(phone) == expected <= before
     assert "1 aktivt filter" in phone.locator("details.facets-disclosure > summary").inner_text()
     assert in_viewport(phone, ".hit")
+
+
+def test_phone_lists_a_facet_in_full_and_keeps_it_in_view(phone: Any, base_url: str) -> None:
+    from webui.views.search import FACET_VALUES_SHOWN
+
+    phone.goto(f"{base_url}/?q={QUERY}")
+    phone.locator("details.facets-disclosure > summary").click()
+    kommun = phone.locator('aside.facets a.facet-link[data-facet="kommun"]')
+    assert kommun.count() == FACET_VALUES_SHOWN
+    more = phone.locator('.facet-more a[data-facet="kommun"]')
+    total = int(re.sub(r"\D", "", more.inner_text()))
+    assert total > FACET_VALUES_SHOWN
+    more.click()
+    phone.wait_for_url(re.compile(r"visa=kommun"))
+    assert kommun.count() == total and kommun.last.is_visible()  # the disclosure is open (test_web_facets)
+    top = phone.evaluate("() => document.querySelector('#facet-kommun').getBoundingClientRect().top")
+    assert -1 <= top < PHONE["height"] / 2  # scrolled to the facet (sub-pixel), not the page top
+    assert phone.locator('.facet-more a[data-facet="kommun"]').inner_text().startswith("Visa färre")
 
 
 def test_wide_screen_shows_the_filters_without_a_click(page: Any, base_url: str) -> None:

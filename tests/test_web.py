@@ -245,22 +245,29 @@ _PAIR = st.tuples(st.sampled_from(["organisation", "kommun", "ar", "beslut"]), _
     page_size=st.sampled_from([20, 50]),
     concepts=st.booleans(),
     toggle=_PAIR,
+    expanded=st.lists(st.sampled_from(["organisation", "kommun", "ar"]), max_size=2, unique=True),
 )
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])  # app: only its URL map is read
 def test_facet_links_equal_the_toggled_requests_own_url(app, q, filters, dates, sort, page, page_size,  # type: ignore[no-untyped-def]
-                                                        concepts, toggle) -> None:
-    """A facet link (``url_for_state(req, toggle=...)``, built from parts quoted once per
-    request) is exactly the URL of the toggled request's own arguments, for any state."""
-    from webui.params import query_string, url_for_state
+                                                        concepts, toggle, expanded) -> None:
+    """A facet link (``url_for_state(req, toggle=..., view=...)``, built from parts quoted once
+    per request) is exactly the URL of the toggled request's own arguments followed by the
+    page's view state (``visa=…``), for any state; the view state never reaches the request."""
+    from webui.params import expanded_facets, query_string, url_for_state, view_args
 
     req = SearchRequest(q, tuple(sorted(filters)), dates[0], dates[1], sort, page, page_size, concepts)
+    view = view_args(tuple(expanded))
     with app.test_request_context("/"):
         for endpoint in ("search.index", "search.api"):
-            expected_args = req.toggled(*toggle).to_args()
+            expected_args = req.toggled(*toggle).to_args() + list(view)
             base = url_for_state(SearchRequest(), endpoint)
             expected = f"{base}?{query_string(expected_args)}" if expected_args else base
-            assert url_for_state(req, endpoint, toggle=toggle) == expected
+            url = url_for_state(req, endpoint, toggle=toggle, view=view)
+            assert url == expected
+            pairs = parse_qsl(urlsplit(url).query)
+            assert [p for p in pairs if p[0] != "visa"] == req.toggled(*toggle).to_args()
+            assert set(expanded_facets(_multidict(url))) == set(expanded)
 
 
 def _multidict(url: str):  # type: ignore[no-untyped-def]

@@ -37,6 +37,7 @@ KEYS = (
     "fran_ar",
     "till_ar",
     "format",
+    "visa",
 )
 OPERATORS = (
     "OR",
@@ -105,6 +106,7 @@ values = st.one_of(
     st.text(max_size=60),
     st.lists(st.sampled_from(OPERATORS) | st.text(max_size=8), max_size=12).map(" ".join),
     st.sampled_from(HUGE_NUMBERS),
+    st.sampled_from(KEYS),  # visa=kommun: a facet listed in full (and keys as values elsewhere)
     st.integers().map(str),
     st.text(min_size=480, max_size=700),
 )
