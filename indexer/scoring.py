@@ -40,6 +40,7 @@ B, K1 = 0.75, 1.2  # whoosh.scoring.BM25F defaults
 # more weight (queryterms.EXACT_FORM_FACTOR); then a procedural item with the exact word
 # outranked a real item holding it only as a compound part, so 0.1 / EXACT_FORM_FACTOR (16).
 PROCEDURAL_FACTOR = 0.1 / 16
+SAMPLE_STRIDE = 64  # top_scored: the sample of scores that bounds the page's last score
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
@@ -143,7 +144,16 @@ def top_scored(scores: np.ndarray, matched: np.ndarray, arrays: RankArrays, limi
     if not len(matched) or limit <= 0:
         return []
     s = scores[matched]
-    s = np.where(arrays.procedural[matched], s * PROCEDURAL_FACTOR, s)
+    s[np.flatnonzero(arrays.procedural[matched])] *= PROCEDURAL_FACTOR
+    if len(matched) > limit * SAMPLE_STRIDE:
+        # The page's last score is at least the limit-th best of every SAMPLE_STRIDE-th score
+        # (those are scores of the page's rivals too), so only scores from there up compete:
+        # about limit × SAMPLE_STRIDE of them. A full argpartition of a broad word's 800 000
+        # scores took 8 ms at 100 000 meetings.
+        sample = s[::SAMPLE_STRIDE]
+        floor = np.partition(sample, len(sample) - limit)[len(sample) - limit]
+        near = np.flatnonzero(s >= floor)
+        matched, s = matched[near], s[near]
     if limit < len(matched):
         keep = np.argpartition(-s, limit - 1)[:limit]
         # Everything tied with the last kept score competes on doc number, like Whoosh.

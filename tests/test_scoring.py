@@ -336,3 +336,32 @@ def test_date_ranges_from_the_date_codes_equal_whooshs_term_expansion(opened) ->
     # The coded path never read a date's posting list; Whoosh's expansion read many.
     assert not any(f == "date" for f, _ in coded._memo)  # noqa: SLF001
     assert sum(f == "date" for f, _ in plain._memo) > 10  # noqa: SLF001
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.data(),
+    doc_count=st.integers(1, 3000),
+    limit=st.integers(1, 60),
+    stride=st.sampled_from([2, 3, 7, 64]),
+)
+def test_top_scored_is_the_full_sort_of_the_matched_scores(data, doc_count, limit, stride) -> None:
+    """The page is the first ``limit`` of every matched document sorted by score (procedural
+    items lowered) and then doc number, whatever the sample that bounds the last score: few
+    distinct scores make many ties at the cut."""
+    from types import SimpleNamespace
+
+    import indexer.scoring as scoring
+
+    levels = data.draw(st.integers(1, 50))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    scores = rng.integers(0, levels, doc_count).astype(np.float64) / 7
+    procedural = rng.random(doc_count) < data.draw(st.sampled_from([0.0, 0.1, 0.9]))
+    matched = np.flatnonzero(rng.random(doc_count) < data.draw(st.sampled_from([0.05, 0.5, 1.0])))
+    matched = matched.astype(np.int32)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(scoring, "SAMPLE_STRIDE", stride)
+        ranked = top_scored(scores, matched, SimpleNamespace(procedural=procedural), limit)
+    lowered = [(float(scores[d] * PROCEDURAL_FACTOR if procedural[d] else scores[d]), int(d)) for d in matched]
+    expected = [(d, s) for s, d in sorted(lowered, key=lambda sd: (-sd[0], sd[1]))[:limit]]
+    assert ranked == expected
