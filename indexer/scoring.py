@@ -128,7 +128,11 @@ def score_vector(postings: Postings, terms: list[ScoredTerm], arrays: RankArrays
         parts.append(term.boost * idf * (tf * (K1 + 1)) / (tf + norm))
     if not ids_of:
         return np.zeros(arrays.doc_count, dtype=np.float64)
-    return np.bincount(np.concatenate(ids_of), weights=np.concatenate(parts), minlength=arrays.doc_count)
+    # Concatenated straight into the dtypes bincount works in: handed int32 doc numbers and
+    # float32 contributions it converts them itself, slower ("kommunens" at 100 000 meetings,
+    # 1.5 million postings: median 16.6 against 14.8 ms; same sums, bit for bit).
+    return np.bincount(np.concatenate(ids_of, dtype=np.intp),
+                       weights=np.concatenate(parts, dtype=np.float64), minlength=arrays.doc_count)
 
 
 def _merged(terms: list[ScoredTerm]) -> list[ScoredTerm]:
