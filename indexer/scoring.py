@@ -123,7 +123,7 @@ def score_vector(postings: Postings, terms: list[ScoredTerm], arrays: RankArrays
         # postings just read (deleted documents included, as Whoosh counts them) instead of
         # one more term lookup in every segment (about 9 µs each; a rebuild writes up to 18).
         idf = math.log(doc_count / (len(ids) + 1)) + 1
-        norm = arrays.norms(term.fieldname)[ids]
+        norm = arrays.norms(term.fieldname).take(ids)  # take: indexing's gather, with less overhead
         ids_of.append(ids)
         parts.append(term.boost * idf * (tf * (K1 + 1)) / (tf + norm))
     if not ids_of:
@@ -147,8 +147,8 @@ def top_scored(scores: np.ndarray, matched: np.ndarray, arrays: RankArrays, limi
     """The ``limit`` best of ``matched`` (doc numbers), highest score first, ties by doc number."""
     if not len(matched) or limit <= 0:
         return []
-    s = scores[matched]
-    s[np.flatnonzero(arrays.procedural[matched])] *= PROCEDURAL_FACTOR
+    s = scores.take(matched)
+    s[np.flatnonzero(arrays.procedural.take(matched))] *= PROCEDURAL_FACTOR
     if len(matched) > limit * SAMPLE_STRIDE:
         # The page's last score is at least the limit-th best of every SAMPLE_STRIDE-th score
         # (those are scores of the page's rivals too), so only scores from there up compete:
