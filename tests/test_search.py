@@ -530,3 +530,77 @@ def test_posting_cache_is_bounded_by_bytes_and_keeps_no_giant_list() -> None:
     cache.put(("text", "e"), postings(25))  # over 800 bytes: "b", least recently used, goes
     assert cache.get(("text", "b")) is None and len(cache) == 4
     assert all(cache.get(("text", w)) is not None for w in ("a", "c", "d", "e"))
+
+
+class _Watched(SearchService):
+    """A search service that records how many searches compute at the same moment."""
+
+    def __init__(self, index_dir: Path) -> None:
+        super().__init__(index_dir)
+        self.guard = threading.Lock()
+        self.inside = 0
+        self.most = 0
+
+    def _search(self, *args):  # type: ignore[no-untyped-def]
+        import time
+
+        with self.guard:
+            self.inside += 1
+            self.most = max(self.most, self.inside)
+        try:
+            time.sleep(0.005)  # every chance for another thread to come in meanwhile
+            return super()._search(*args)
+        finally:
+            with self.guard:
+                self.inside -= 1
+
+
+def _ask_concurrently(svc: SearchService, words: list[str]) -> list[BaseException]:
+    errors: list[BaseException] = []
+
+    def ask(word: str) -> None:
+        try:
+            svc.search(SearchRequest(q=word))
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ask, args=(w,)) for w in words]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
+WORDS = ["flykting", "budget", "skola", "e-tjänster", "räddningstjänst", "bredband", "kommun",
+         "beslut", "integration", "äldreomsorg", "upphandling", "revision"]
+
+
+def test_ordinary_searches_of_one_process_compute_one_at_a_time(built_index) -> None:
+    svc = _Watched(built_index)
+    try:
+        svc.search(SearchRequest(q="nämnd"))  # arrays built before the threads start
+        assert not _ask_concurrently(svc, WORDS)
+        assert svc.most == 1
+    finally:
+        svc.close()
+
+
+def test_heavy_queries_do_not_take_the_process_slot(built_index, monkeypatch) -> None:
+    """A heavy query queues machine-wide for its own slot and paces itself; it must not wait
+    for (or hold) the slot ordinary searches take turns at."""
+    import indexer.search as search_module
+
+    monkeypatch.setattr(search_module, "HEAVY_TERMS", 0)  # every query is heavy
+    svc = SearchService(built_index)
+    try:
+        svc.search(SearchRequest(q="nämnd"))
+        with svc._computing:  # an ordinary search is computing
+            errors: list[BaseException] = []
+            worker = threading.Thread(target=lambda: errors.extend(_ask_concurrently(svc, ["flykting"])))
+            worker.start()
+            worker.join(timeout=120)
+            assert not worker.is_alive()
+        assert not errors
+    finally:
+        svc.close()
