@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import mmap
 import pickle
+import struct
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -45,6 +46,8 @@ from indexer.codec import ArrayMatcher, FlatPositions, PostingsCodec, Record, de
 from indexer.postingpool import GroupedPostings
 
 _ABSENT = object()  # the term is not in this segment
+_TERMINFO = W3TermInfo._struct  # a term info's fixed part; the record's offset and length follow
+_EXTENT = struct.Struct("!qi")
 
 
 class _MappedTerms:
@@ -92,13 +95,22 @@ class _MappedTerms:
         return W3TermInfo.from_bytes(self.tmap[datapos:datapos + datalen])
 
     def record(self, fieldname: str, tbytes: bytes) -> Any:
-        """The term's ``Record``, ``_ABSENT``, or None when Whoosh must read it (inlined)."""
-        info = self.term_info(fieldname, tbytes)
-        if info is None:
+        """The term's ``Record``, ``_ABSENT``, or None when Whoosh must read it (inlined).
+
+        The record's place is read from the term info's bytes where ``W3TermInfo.from_bytes``
+        puts it (a flags byte, the fixed statistics, then offset and length unless the postings
+        are inlined), without building the term-info object: a query reads about 150 records
+        and probes for 400 (21 segments at 100 000 meetings)."""
+        prefix = self.prefixes.get(fieldname)
+        if prefix is None:
             return _ABSENT
-        if info.is_inlined():
+        found = _hash_lookup(self.tindex, self.tmap, prefix + tbytes)
+        if found is None:
+            return _ABSENT
+        datapos = found[0]
+        if self.tmap[datapos]:  # the flags byte: postings inlined in the term info
             return None
-        offset, length = extent(info)
+        offset, length = _EXTENT.unpack_from(self.tmap, datapos + _TERMINFO.size)
         return decode_record(self.pmap[offset:offset + length])
 
 
