@@ -268,17 +268,32 @@ class Record:
     ids: np.ndarray  # int64 segment doc numbers, ascending
     weights: np.ndarray  # float32
     value_kind: int
-    counts: np.ndarray | None  # positions per posting (position kinds only)
-    position_run: tuple[Any, int, int, int] | None  # (buffer, code, count, offset) of the gaps
+    values: tuple[Any, int, int] | None  # (buffer, offset, position code) of the values section
     raw: tuple[np.ndarray, bytes] | None  # (count+1 offsets, bytes) of V_RAW values
+
+    # Counts and positions are decoded when first asked for: most queries need none. A query
+    # of the 100 000-meeting mix decodes about 160 records: 2.5–3.3 ms with the counts read
+    # at once, 1.6–2.2 ms without.
+    @cached_property
+    def counts(self) -> np.ndarray | None:
+        """Positions per posting (position kinds only)."""
+        if self.value_kind == V_POSITIONS:
+            return self.weights.astype(np.int64)
+        if self.value_kind == V_POSITIONS_COUNTED and self.values is not None:
+            buf, at, _ = self.values
+            return np.frombuffer(buf, dtype=_UINTS[3], count=len(self.ids), offset=at).astype(np.int64)
+        return None
 
     @cached_property
     def deltas(self) -> np.ndarray | None:
-        """Per-document position gaps (position kinds only), decoded when first asked for:
-        most queries need no positions, and an escaped run is decoded by copying."""
-        if self.position_run is None:
+        """Per-document position gaps (position kinds only); an escaped run is a copy."""
+        counts = self.counts
+        if counts is None or self.values is None:
             return None
-        return _unrun(*self.position_run)[0]
+        buf, at, pos_code = self.values
+        if self.value_kind == V_POSITIONS_COUNTED:
+            at += 4 * len(self.ids)
+        return _unrun(buf, pos_code, int(counts.sum()), at)[0]
 
     def starts(self) -> np.ndarray:
         """Index of each posting's first position gap in ``deltas``."""
@@ -310,8 +325,8 @@ def decode_record(buf: bytes) -> Record:
     at += size
     ids = np.empty(count, dtype=np.int64)
     ids[0] = first
-    np.cumsum(gaps, out=ids[1:])
-    ids[1:] += first
+    ids[1:] = gaps
+    ids = ids.cumsum()  # fewer calls than a cumsum into a slice plus adding first: 1.4 against 3.6 µs
     if weight_kind == W_ONES:
         weights = np.ones(count, dtype=np.float32)
     else:
@@ -319,19 +334,13 @@ def decode_record(buf: bytes) -> Record:
                                count=count, offset=at)
         at += stored.nbytes
         weights = stored.astype(np.float32)
-    counts = position_run = None
-    raw = None
-    if value_kind == V_POSITIONS_COUNTED:
-        counts = np.frombuffer(buf, dtype=_UINTS[3], count=count, offset=at).astype(np.int64)
-        at += 4 * count
-    elif value_kind == V_POSITIONS:
-        counts = weights.astype(np.int64)
-    if counts is not None:
-        position_run = (buf, pos_code, int(counts.sum()), at)
+    values = raw = None
+    if value_kind in (V_POSITIONS, V_POSITIONS_COUNTED):
+        values = (buf, at, pos_code)
     elif value_kind == V_RAW:
         lens = np.frombuffer(buf, dtype=_UINTS[3], count=count, offset=at)
         raw = (np.concatenate(([0], np.cumsum(lens, dtype=np.int64))), buf[at + 4 * count:])
-    return Record(ids, weights, value_kind, counts, position_run, raw)
+    return Record(ids, weights, value_kind, values, raw)
 
 
 class FlatPostingsWriter(PostingsWriter):
