@@ -61,6 +61,7 @@ class ReaderState:
         self.rank = RankArrays(reader, self.procedural)
         self.postings = PostingCache(cache_megabytes() * 2**20)
         self.results = ResultCache(RESULT_CACHE_SIZE if cache_megabytes() else 0)
+        self.attested: dict[str, bool] = {}  # concept member → the generation holds it (expansion.attested)
 
     def _invert(self, reader: object, name: str, *, multi: bool) -> FieldArray:
         """Each value's posting list, the whole field at once (``field_postings``; deleted
@@ -161,12 +162,14 @@ class ReaderStateCache:
 
 
     def clear_caches(self) -> None:
-        """Empty every held generation's posting and result caches (its arrays stay)."""
+        """Empty every held generation's posting and result caches and its remembered concept
+        members (its arrays stay)."""
         with self._lock:
             states = list(self._cache.values())
         for state in states:
             state.postings.clear()
             state.results.clear()
+            state.attested.clear()
 
 
 def _reader_key(reader: object) -> object:

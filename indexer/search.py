@@ -206,7 +206,7 @@ class SearchService:
     ) -> SearchResult:
         budget = postings.budget
         assert budget is not None
-        shown = attested(postings, cq.related)
+        shown = attested(postings, cq.related, arrays.attested)
         if shown:
             notes.append("Visar även träffar för: " + ", ".join(shown) + ".")
         filters = _filter_queries(request.filters + cq.field_filters, arrays)

@@ -227,3 +227,26 @@ def test_piece_of_a_hyphenated_name_is_found_as_typed(tmp_path: Path) -> None:
         service.close()
     assert result.total == 5
     assert result.hits[0].meeting_id == "cx-9"
+
+
+def test_attested_members_are_remembered_per_generation(tmp_path: Path) -> None:
+    """Whether the archive holds a concept member is checked once per index generation: the
+    answer is kept with the generation, and a meeting that brings the member in is a new
+    generation whose search names it."""
+    index_dir = tmp_path / "index"
+    index_meetings(index_dir, MEETINGS[:1])
+    service = SearchService(index_dir)
+    try:
+        first = service.search(SearchRequest(q="delårsbokslut"))
+        assert "Visar även träffar för: delårsrapport." in (first.message or "")
+        _, state, _ = service._searcher()
+        assert state.attested["delårsrapport"] is True and state.attested["delårsredovisning"] is False
+        state.attested["delårsrapport"] = False  # the kept answer is the one used
+        assert "Visar även" not in (service.search(SearchRequest(q="delårsbokslut", page=2)).message or "")
+
+        index_meetings(index_dir, [_meeting("tr-2020-01-01", "2020-01-01",
+                                            AgendaItem("1", "Delårsredovisning", "En ny delårsredovisning."))])
+        later = service.search(SearchRequest(q="delårsbokslut"))
+        assert "delårsredovisning" in (later.message or "") and "delårsrapport" in (later.message or "")
+    finally:
+        service.close()
