@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 
-from indexer.whoosh_internals import term_positions, term_postings
+from indexer.codec import Record
+from indexer.whoosh_internals import term_leaves, term_positions, term_postings
 
 from indexer.budget import QueryBudget
 from indexer.lru import Lru
@@ -72,6 +73,7 @@ class Postings:
         self.doc_count = self.reader.doc_count_all()
         self._cache = cache
         self._memo: dict[tuple[str, str], PostingList] = {}
+        self._records: dict[tuple[str, str], list[tuple[Any, int]]] = {}  # for term_positions
         self._live: np.ndarray | None = None
 
     def get(self, fieldname: str, text: str) -> PostingList:
@@ -83,11 +85,19 @@ class Postings:
         if found is None:
             if self.budget is not None:
                 self.budget.charge()
-            found = read_postings(self.reader, fieldname, text)
+            leaves = term_leaves(self.reader, fieldname, text)
+            found = term_postings(self.reader, fieldname, text, leaves)
+            if all(type(m) is Record for m, _ in leaves):
+                self._records[key] = leaves
             if self._cache is not None:
                 self._cache.put(key, found)
         self._memo[key] = found
         return found
+
+    def records(self, fieldname: str, text: str) -> list[tuple[Any, int]] | None:
+        """The term's per-segment records if this search decoded them (``get``), so that its
+        positions come from the same records (``term_positions``)."""
+        return self._records.get((fieldname, text))
 
     def matches(self, q: wq.Query) -> tuple[np.ndarray, np.ndarray]:
         """The live documents ``q`` matches: as a mask, and as their doc numbers (int32,
@@ -125,11 +135,6 @@ class Postings:
                     live[deleted + offset] = False
             self._live = live
         return self._live
-
-
-def read_postings(reader: Any, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """(doc numbers, term frequencies) of one term over all segments, deleted ones included."""
-    return term_postings(reader, fieldname, text)
 
 
 def doc_mask(postings: Postings, q: wq.Query, skip: np.ndarray | None = None) -> np.ndarray:
@@ -350,5 +355,6 @@ def _within_reach(ends: np.ndarray, later: np.ndarray, slop: int) -> np.ndarray:
 
 
 def _position_keys(postings: Postings, fieldname: str, word: str, wanted: np.ndarray) -> np.ndarray:
-    docs, positions = term_positions(postings.reader, fieldname, word, wanted)
+    records = postings.records(fieldname, word)
+    docs, positions = term_positions(postings.reader, fieldname, word, wanted, records)
     return (docs << 32) | positions

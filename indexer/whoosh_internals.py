@@ -6,8 +6,9 @@ call (profiles 4–5 in BENCHMARKS.md). Postings come from our own format (``ind
 through its public ``ArrayMatcher.record()``; the private reads left here are the per-document
 columns Whoosh's codec writes, the term index's hash table (probed in its memory map without
 building Whoosh's matcher, ``_MappedTerms``), and the postings of ``whoosh3`` segments (an index
-written before our codec, until it is rebuilt). Five small functions return plain values:
+written before our codec, until it is rebuilt). Six small functions return plain values:
 
+- ``term_leaves``: a term's postings per segment, read once for the next two;
 - ``term_postings``: the doc numbers and weights of a term's postings, all segments at once;
 - ``term_positions``: a term's (doc, position) pairs in chosen documents, decoded only for those;
 - ``doc_frequency``: a term's document frequency over all segments, as Whoosh's reader gives it;
@@ -199,7 +200,17 @@ def _hash_lookup(tindex: Any, mapped: mmap.mmap, key: bytes) -> tuple[int, int] 
     return None
 
 
-def term_postings(reader: Any, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+def term_leaves(reader: Any, fieldname: str, text: str) -> list[tuple[Any, int]]:
+    """A term's postings in every segment with the segment's doc-number offset, read once: a
+    ``Record`` per segment in our format, else a matcher. Handed to ``term_postings`` and then
+    ``term_positions``, a phrase word's doc numbers and positions come from the same decoded
+    records (a phrase had looked up and decoded every record twice: at 100 000 meetings 924
+    record reads for one two-word phrase)."""
+    return list(_leaf_matchers(reader, fieldname, text))
+
+
+def term_postings(reader: Any, fieldname: str, text: str,
+                  leaves: list[tuple[Any, int]] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(doc numbers int32, weights float32) of a term's postings over all segments.
 
     Doc numbers are the reader's (segment offset added); deleted documents are included. A
@@ -209,7 +220,7 @@ def term_postings(reader: Any, fieldname: str, text: str) -> tuple[np.ndarray, n
     """
     ids: list[np.ndarray] = []
     weights: list[np.ndarray] = []
-    for m, offset in _leaf_matchers(reader, fieldname, text):
+    for m, offset in _leaf_matchers(reader, fieldname, text) if leaves is None else leaves:
         if type(m) is Record:
             ids.append(m.ids + offset)
             weights.append(m.weights)
@@ -260,16 +271,19 @@ def field_postings(reader: Any, fieldname: str) -> dict[str, np.ndarray]:
     return {text: np.concatenate(parts).astype(np.int32) for text, parts in found.items()}
 
 
-def term_positions(reader: Any, fieldname: str, text: str, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def term_positions(reader: Any, fieldname: str, text: str, wanted: np.ndarray,
+                   records: list[tuple[Any, int]] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(doc number, position) pairs of ``text`` in the documents ``wanted`` (a boolean mask
     over the reader's doc numbers), ordered by document then position.
 
     In our format only the wanted documents' position gaps are gathered and summed; in a
     ``whoosh3`` segment a block none of whose documents is wanted is never unpickled.
+    ``records``: the term's leaves already read (``term_leaves``), when every one of them is a
+    ``Record`` (a matcher is spent once its postings have been read).
     """
     docs: list[np.ndarray] = []
     positions: list[np.ndarray] = []
-    for m, offset in _leaf_matchers(reader, fieldname, text):
+    for m, offset in _leaf_matchers(reader, fieldname, text) if records is None else records:
         if type(m) is Record:
             record = m
             which = np.flatnonzero(wanted[record.ids + offset])
