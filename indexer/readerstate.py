@@ -44,7 +44,8 @@ class ReaderState:
     """Everything the search layer keeps per reader generation: the facet value arrays, the
     year column, the procedural flags and ranking arrays (``rank``) and the posting cache
     (``postings``) and finished results (``results``). Built once, then shared between threads
-    read-only (the two caches lock themselves)."""
+    read-only (the two caches lock themselves), but for ``attested``, which only grows: two
+    threads asking about the same concept member write the same answer."""
 
     def __init__(self, reader: object) -> None:
         self.doc_count = reader.doc_count_all()  # type: ignore[attr-defined]
