@@ -80,6 +80,8 @@ def attested(postings: Postings, members: tuple[str, ...], known: dict[str, bool
 
 
 def _holds(postings: Postings, member: str) -> bool:
+    """Whether the index holds ``member``: its one stem (or as a compound part) in a text
+    field, or its stems as a phrase."""
     words = [w.lower() for w, _, _ in analysis.tokenize(member)]
     kept = [w for w in words if not analysis.is_stopword(w)]
     stems = [analysis.stem_sv(w) for w in kept]

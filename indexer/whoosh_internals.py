@@ -84,12 +84,14 @@ class _MappedTerms:
             _MAPPED[sub] = found
         return found  # type: ignore[return-value]
 
+    def _located(self, fieldname: str, tbytes: bytes) -> tuple[int, int] | None:
+        """(position, length) of the term's term-info bytes in the map, or None."""
+        prefix = self.prefixes.get(fieldname)
+        return None if prefix is None else _hash_lookup(self.tindex, self.tmap, prefix + tbytes)
+
     def term_info(self, fieldname: str, tbytes: bytes) -> Any:
         """Whoosh's ``W3TermInfo`` of the term in this segment, or None."""
-        prefix = self.prefixes.get(fieldname)
-        if prefix is None:
-            return None
-        found = _hash_lookup(self.tindex, self.tmap, prefix + tbytes)
+        found = self._located(fieldname, tbytes)
         if found is None:
             return None
         datapos, datalen = found
@@ -102,10 +104,7 @@ class _MappedTerms:
         puts it (a flags byte, the fixed statistics, then offset and length unless the postings
         are inlined), without building the term-info object: a query reads about 150 records
         and probes for 400 (21 segments at 100 000 meetings)."""
-        prefix = self.prefixes.get(fieldname)
-        if prefix is None:
-            return _ABSENT
-        found = _hash_lookup(self.tindex, self.tmap, prefix + tbytes)
+        found = self._located(fieldname, tbytes)
         if found is None:
             return _ABSENT
         datapos = found[0]
@@ -272,18 +271,18 @@ def field_postings(reader: Any, fieldname: str) -> dict[str, np.ndarray]:
 
 
 def term_positions(reader: Any, fieldname: str, text: str, wanted: np.ndarray,
-                   records: list[tuple[Any, int]] | None = None) -> tuple[np.ndarray, np.ndarray]:
+                   leaves: list[tuple[Any, int]] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(doc number, position) pairs of ``text`` in the documents ``wanted`` (a boolean mask
     over the reader's doc numbers), ordered by document then position.
 
     In our format only the wanted documents' position gaps are gathered and summed; in a
     ``whoosh3`` segment a block none of whose documents is wanted is never unpickled.
-    ``records``: the term's leaves already read (``term_leaves``), when every one of them is a
+    ``leaves``: the term's leaves already read (``term_leaves``), when every one of them is a
     ``Record`` (a matcher is spent once its postings have been read).
     """
     docs: list[np.ndarray] = []
     positions: list[np.ndarray] = []
-    for m, offset in _leaf_matchers(reader, fieldname, text) if records is None else records:
+    for m, offset in _leaf_matchers(reader, fieldname, text) if leaves is None else leaves:
         if type(m) is Record:
             record = m
             which = np.flatnonzero(wanted[record.ids + offset])
