@@ -167,3 +167,20 @@ def test_several_facets_expand_and_collapse_independently(client: Any) -> None:
     # "Kommun" has one value here: nothing to expand, so no link, even when asked.
     asked = soup_of(client.get("/", query_string={"q": QUERY, "visa": "kommun"}))
     assert switch(asked, "kommun") is None and len(listed(asked, "kommun")) == 1
+
+
+def test_both_forms_keep_the_rest_of_the_search(client: Any) -> None:
+    """A new query keeps the filters, dates, order, page size and view; a new date range keeps
+    everything but the dates. Neither keeps the page number, and neither doubles what it sets."""
+    far = api_values(client)[12]
+    args = {"q": QUERY, "organisation": far, "fran": "2001-01-01", "till": "2030-12-31",
+            "sort": "nyast", "sida": 2, "per_sida": 5, "begrepp": "av", "visa": "organisation"}
+    soup = soup_of(client.get("/", query_string=args))
+
+    def kept(form_class: str) -> list[tuple[str, str]]:
+        form = soup.select_one(f"form.{form_class}")
+        return sorted((i["name"], i["value"]) for i in form.select("input[type=hidden]"))
+
+    common = [("organisation", far), ("per_sida", "5"), ("sort", "nyast"), ("visa", "organisation")]
+    assert kept("search-form") == sorted(common + [("fran", "2001-01-01"), ("till", "2030-12-31")])
+    assert kept("date-filter") == sorted(common + [("begrepp", "av"), ("q", QUERY)])
