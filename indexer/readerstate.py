@@ -47,7 +47,8 @@ class ReaderState:
     read-only (the two caches lock themselves), but for ``attested``, which only grows: two
     threads asking about the same concept member write the same answer."""
 
-    def __init__(self, reader: object) -> None:
+    def __init__(self, reader: object, key: tuple[str, object] = ("", None)) -> None:
+        self.key = key  # (generation name, its segments and their document counts)
         self.doc_count = reader.doc_count_all()  # type: ignore[attr-defined]
         self.fields: dict[str, FieldArray] = {}
         for name in COUNTED_FIELDS:
@@ -153,7 +154,7 @@ class ReaderStateCache:
                 found = self._cache.get(gen)
             if found is not None:
                 return found
-            built = ReaderState(reader)
+            built = ReaderState(reader, gen)
             with self._lock:
                 self._cache[gen] = built
                 self._building.pop(gen, None)

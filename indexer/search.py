@@ -48,6 +48,7 @@ from indexer.results import (
 )
 from indexer.schema import KIND_PASSAGE, YES, hit_filter, item_filter
 from indexer.scoring import score_vector, scored_terms, top_by_key, top_scored
+from indexer.sharedresults import SharedResults
 from indexer.tagging import topic_labels
 
 MAX_EXPANSION = 256
@@ -82,9 +83,13 @@ def frequent_words(reader: Any, limit: int) -> list[str]:
 
 
 class SearchService:
-    def __init__(self, index_dir: str | Path, corpus_dir: str | Path | None = None) -> None:
+    def __init__(self, index_dir: str | Path, corpus_dir: str | Path | None = None,
+                 shared: SharedResults | None = None) -> None:  # fmt: skip
         self.index_dir = Path(index_dir)
         self.corpus_dir = Path(corpus_dir) if corpus_dir else None
+        # Results computed by the other worker processes of the same server (``protokoll serve``
+        # passes one store to all of them); None in the CLI, the benchmark and tests.
+        self.shared = shared
         self._local = threading.local()
         self._states = ReaderStateCache()
         self._lock = threading.Lock()
@@ -132,6 +137,8 @@ class SearchService:
             opened, self._open = self._open, []
         for s in opened:
             s.close()  # type: ignore[attr-defined]
+        if self.shared is not None:
+            self.shared.close()  # no SQLite connection may cross ``warm``'s fork either
 
     def warm(self) -> None:
         """Build what a first search needs, then close every searcher this service opened.
@@ -163,6 +170,8 @@ class SearchService:
         ``warm`` built: the benchmark's first pass then starts where a warmed server that has
         answered nothing would, instead of with the warm-up query's words already read."""
         self._states.clear_caches()
+        if self.shared is not None:
+            self.shared.clear()
 
     # ------------------------------------------------------------ search
 
@@ -172,11 +181,17 @@ class SearchService:
         started = time.perf_counter()
         searcher, arrays, _ = self._searcher()
         cached = arrays.results.get(request)
+        if cached is None and self.shared is not None:
+            cached = self.shared.get(arrays.key, request)
+            if cached is not None:
+                arrays.results.put(request, cached)
         if cached is not None:
             return replace(cached, elapsed_ms=(time.perf_counter() - started) * 1000)
         result = self._search_within_budget(request, searcher, arrays, started)
         if not result.cut_short:  # a cut-short answer depends on the moment's load
             arrays.results.put(request, result)
+            if self.shared is not None:
+                self.shared.put(arrays.key, request, result)
         return result
 
     def _search_within_budget(

@@ -41,14 +41,14 @@ STOP_TIMEOUT_S = 60
 REQUEST_TIMEOUT_S = 300  # a fresh worker's first search loads the index: slow under load
 
 
-def start_server(index_dir: Path, port: int, *extra: str,
-                 new_session: bool = False) -> tuple[subprocess.Popen[str], str]:  # fmt: skip
+def start_server(index_dir: Path, port: int, *extra: str, new_session: bool = False,
+                 env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:  # fmt: skip
     """Start ``protokoll serve`` and wait for the line with the URL; returns (process, output).
 
     ``new_session`` puts the server in its own process group, so a test can send SIGINT to the
     whole group the way a terminal does on Ctrl-C. On failure the process is stopped here.
     """
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     proc = subprocess.Popen(
         [str(PROTOKOLL), "serve", "--port", str(port), "--index", str(index_dir), *extra],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT,
@@ -273,15 +273,19 @@ def stop_with_ctrl_c(proc: subprocess.Popen[str]) -> str:
 
 
 @pytest.mark.parametrize("access_log", [False, True], ids=["quiet", "access-log"])
-def test_ctrl_c_stops_every_process_cleanly(built_index: Path, access_log: bool) -> None:
+def test_ctrl_c_stops_every_process_cleanly(built_index: Path, access_log: bool, tmp_path: Path) -> None:
     port = free_port()
     extra = ("--workers", "2", "--threads", "2", *(["--access-log"] if access_log else []))
-    proc, _ = start_server(built_index, port, *extra, new_session=True)
+    proc, _ = start_server(built_index, port, *extra, new_session=True, env={"TMPDIR": str(tmp_path)})
     try:
         workers = workers_of(proc, 2)
         wait_until_up(f"http://127.0.0.1:{port}/")
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/?q=beslut", timeout=REQUEST_TIMEOUT_S) as response:
-            assert response.status == 200
+        for _ in range(4):  # whichever worker answers, the result is in the one shared store
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/?q=beslut", timeout=REQUEST_TIMEOUT_S) as response:
+                assert response.status == 200
+        shared = list(tmp_path.glob("protokoll-svar-*"))
+        assert len(shared) == 1 and (shared[0].stat().st_mode & 0o777) == 0o700
+        assert list(shared[0].glob("cache.db"))
         from benchmark.web import server_memory_mb
 
         memory = server_memory_mb(proc)  # type: ignore[arg-type]
@@ -293,6 +297,7 @@ def test_ctrl_c_stops_every_process_cleanly(built_index: Path, access_log: bool)
     assert ('"GET /?q=beslut HTTP/1.1" 200' in output) is access_log, output
     assert not any(psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
                    for pid in workers)  # fmt: skip
+    assert not list(tmp_path.glob("protokoll-svar-*"))  # the shared results went with the server
 
 
 def test_gunicorn_settings_are_quiet_and_generous() -> None:
@@ -340,3 +345,26 @@ def test_warm_up_before_fork_leaves_state_built_and_no_file_open(built_index: Pa
             assert app.test_client().get("/api/search?q=beslut").status_code == 200
             assert all(service._states._cache[key] is state for key, state in built.items())
     assert app.test_client().get("/api/search?q=beslut").status_code == (200 if index == "built" else 503)
+
+
+def test_a_worker_that_leaves_does_not_take_the_shared_results_along(built_index: Path, tmp_path: Path) -> None:
+    """gunicorn forks its workers inside the master's ``run()``: a worker leaving gracefully
+    unwinds through the same frames, and must not remove the store the others use."""
+    port = free_port()
+    proc, _ = start_server(built_index, port, "--workers", "2", "--threads", "2",
+                           env={"TMPDIR": str(tmp_path)})  # fmt: skip
+    try:
+        before = workers_of(proc, 2)
+        wait_until_up(f"http://127.0.0.1:{port}/")
+        leaving = min(before)
+        os.kill(leaving, signal.SIGTERM)  # a graceful exit: SystemExit through run()
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while leaving in workers_of(proc, 2) or psutil.pid_exists(leaving) and \
+                psutil.Process(leaving).status() != psutil.STATUS_ZOMBIE:  # fmt: skip
+            assert time.monotonic() < deadline, "the worker never left"
+            time.sleep(0.2)
+        assert len(list(tmp_path.glob("protokoll-svar-*/cache.db"))) == 1
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/?q=beslut", timeout=REQUEST_TIMEOUT_S) as response:
+            assert response.status == 200
+    finally:
+        stop_server(proc)

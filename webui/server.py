@@ -14,7 +14,9 @@ five English retries. The app is built and its search service warmed once in the
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,9 +109,10 @@ def gunicorn_settings(listener_fd: int, options: ServeOptions) -> dict[str, Any]
 class _Application(BaseApplication):  # type: ignore[misc]
     """gunicorn configured from ``ServeOptions`` instead of its own command line."""
 
-    def __init__(self, listener: socket.socket, options: ServeOptions) -> None:
+    def __init__(self, listener: socket.socket, options: ServeOptions, shared_dir: Path) -> None:
         self._listener = listener
         self._options = options
+        self._shared_dir = shared_dir
         super().__init__(prog="protokoll serve")
 
     def load_config(self) -> None:
@@ -123,7 +126,8 @@ class _Application(BaseApplication):  # type: ignore[misc]
 
         corpus = self._options.corpus_dir
         app = create_app({"INDEX_DIR": str(self._options.index_dir),
-                          "CORPUS_DIR": str(corpus) if corpus else None})  # fmt: skip
+                          "CORPUS_DIR": str(corpus) if corpus else None,
+                          "SHARED_RESULTS_DIR": str(self._shared_dir)})  # fmt: skip
         warm_before_fork(app)
         return app
 
@@ -151,5 +155,17 @@ def warm_before_fork(app: Flask) -> None:
 
 
 def run(listener: socket.socket, options: ServeOptions) -> None:
-    """Serve until SIGINT/SIGTERM; gunicorn's master exits the process when it stops."""
-    _Application(listener, options).run()
+    """Serve until SIGINT/SIGTERM; gunicorn's master exits the process when it stops.
+
+    The workers share finished results through a private temporary folder
+    (``indexer.sharedresults``), created here before anything forks and removed when the master
+    leaves, however it leaves. gunicorn forks its workers inside ``run()``, so a worker that
+    exits unwinds through this frame too: only the process that created the folder removes it.
+    """
+    master = os.getpid()
+    shared = Path(tempfile.mkdtemp(prefix="protokoll-svar-"))
+    try:
+        _Application(listener, options, shared).run()
+    finally:
+        if os.getpid() == master:
+            shutil.rmtree(shared, ignore_errors=True)

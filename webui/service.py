@@ -14,15 +14,19 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from indexer.readerstate import cache_megabytes
 from indexer.search import SearchService
+from indexer.sharedresults import SharedResults
 
 _KEY = "protokoll_service"
 
 
 class _Holder:
-    def __init__(self, index_dir: str, corpus_dir: str | None) -> None:
+    def __init__(self, index_dir: str, corpus_dir: str | None, shared_dir: str | None) -> None:
         self.index_dir = index_dir
         self.corpus_dir = corpus_dir
+        # Off with the process's own caches (``PROTOKOLL_CACHE_MB=0``).
+        self.shared = SharedResults(shared_dir) if shared_dir and cache_megabytes() else None
         self._service: SearchService | None = None
         self._lock = threading.Lock()
 
@@ -30,7 +34,8 @@ class _Holder:
         if self._service is None:
             with self._lock:
                 if self._service is None:
-                    self._service = SearchService(self.index_dir, corpus_dir=self.corpus_dir)
+                    self._service = SearchService(self.index_dir, corpus_dir=self.corpus_dir,
+                                                  shared=self.shared)
         return self._service
 
     def close(self) -> None:
@@ -42,7 +47,9 @@ class _Holder:
 
 def init_app(app: Flask) -> None:
     corpus: Any = app.config.get("CORPUS_DIR")
-    holder = _Holder(str(app.config["INDEX_DIR"]), str(corpus) if corpus else None)
+    shared: Any = app.config.get("SHARED_RESULTS_DIR")
+    holder = _Holder(str(app.config["INDEX_DIR"]), str(corpus) if corpus else None,
+                     str(shared) if shared else None)
     app.extensions[_KEY] = holder
     atexit.register(holder.close)
 

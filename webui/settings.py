@@ -36,6 +36,12 @@ SETTINGS: tuple[Setting, ...] = (
             f"{MAX_QUERY_LENGTH}); längre frågor ger 400 med ett meddelande."),
     Setting("MAX_EXPORT_ROWS", 5000, "Högst så många rader i en CSV-export av sökträffar."),
     Setting("CHART_CACHE_SIZE", 64, "Antal färdigritade trenddiagram (SVG) som hålls i minnet."),
+    Setting("SHARED_RESULTS_DIR", None, "Mapp där serverns arbetsprocesser delar färdiga "
+            "sökresultat, så att nästa sida eller en export av samma sökning inte räknas om i en "
+            "annan process. `protokoll serve` skapar en privat tillfällig mapp och tar bort den "
+            "när servern stannar; sätt den bara om du kör appen under en egen WSGI-server med "
+            "flera processer (en mapp som bara du kan skriva i). Utan den minns varje process "
+            "bara sina egna svar."),
 )
 
 
