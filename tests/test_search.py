@@ -363,9 +363,9 @@ def test_facet_arrays_are_built_once_for_many_cold_threads(built_index) -> None:
     built = []
     original = readerstate.ReaderState.__init__
 
-    def counting(self, reader):  # type: ignore[no-untyped-def]
+    def counting(self, reader, *key):  # type: ignore[no-untyped-def]
         built.append(1)
-        original(self, reader)
+        original(self, reader, *key)
 
     readerstate.ReaderState.__init__ = counting  # type: ignore[method-assign]
     try:

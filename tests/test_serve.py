@@ -307,6 +307,7 @@ def test_gunicorn_settings_are_quiet_and_generous() -> None:
     settings = gunicorn_settings(7, options)
     assert settings["bind"] == ["fd://7"]
     assert (settings["workers"], settings["threads"], settings["worker_class"]) == (3, 5, "gthread")
+    assert settings["worker_connections"] == 5  # more wait for whichever worker frees up first
     assert settings["accesslog"] is None and settings["loglevel"] == "warning"
     assert settings["timeout"] >= 60
     assert settings["control_socket_disable"] is True
@@ -368,3 +369,23 @@ def test_a_worker_that_leaves_does_not_take_the_shared_results_along(built_index
             assert response.status == 200
     finally:
         stop_server(proc)
+
+
+@pytest.mark.skipif(not hasattr(socket, "TCP_DEFER_ACCEPT"), reason="TCP_DEFER_ACCEPT är Linux")
+def test_the_listener_hands_over_a_connection_only_with_its_request() -> None:
+    from webui.server import DEFER_ACCEPT_S, listen
+
+    sock = listen("127.0.0.1", 0)
+    try:
+        deferred = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_DEFER_ACCEPT)
+        assert deferred >= DEFER_ACCEPT_S > 0  # the kernel rounds up to its retransmit steps
+        with socket.create_connection(sock.getsockname()[:2], timeout=30) as idle:
+            sock.settimeout(0.5)
+            with pytest.raises(TimeoutError):  # connected, but nothing sent: nothing to accept
+                sock.accept()
+            idle.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            sock.settimeout(60)  # generous: only a failure waits this long
+            conn, _ = sock.accept()
+            conn.close()
+    finally:
+        sock.close()

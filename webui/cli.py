@@ -69,8 +69,9 @@ def _ensure_index(index_dir: Path, corpus: Path | None) -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=default_workers,
               show_default="antalet processorkärnor, högst 8",
               help="Antal serverprocesser. Varje process har ett eget sökindex öppet i minnet.")
-@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True,
-              help="Antal arbetstrådar i varje serverprocess.")
+@click.option("--threads", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Förfrågningar som varje serverprocess tar emot samtidigt; fler väntar på "
+                   "den process som blir ledig först.")
 @click.option("--access-log", is_flag=True, default=False,
               help="Skriv en rad per förfrågan (åtkomstlogg) till standard ut.")
 def serve(host: str, port: int, index_dir: Path | None, corpus_dir: Path | None,

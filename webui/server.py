@@ -35,6 +35,16 @@ GRACEFUL_TIMEOUT_S = 10  # on SIGTERM, time for requests in flight to finish
 # well under a millisecond; a reverse proxy in front keeps its own connections to browsers.
 KEEPALIVE_S = 0
 BACKLOG = 2048
+# A worker takes a new connection only while it handles fewer than ``--threads`` (gunicorn's
+# ``worker_connections``); the rest wait in the listening socket's queue for whichever worker
+# frees up first. With gunicorn's default (1 000) a busy worker kept accepting, and a request
+# queued behind its searches while the other worker idled. Alternating runs at 100 000 meetings,
+# 8 clients, 2 workers: p95 192, 191, 216 ms with 2 connections per worker against 271, 258,
+# 356 ms with 1 000 and 4 threads (BENCHMARKS.md, round 10).
+# The kernel hands a worker a connection only once its request has arrived (``TCP_DEFER_ACCEPT``,
+# Linux), so a browser's idle pre-opened connection cannot hold one of those few places; one
+# that stays silent this many seconds is handed over anyway (gunicorn then closes it).
+DEFER_ACCEPT_S = 5
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,8 @@ def listen(host: str, port: int) -> socket.socket:
         # Allows a restart while old connections sit in TIME_WAIT; a live listener on the port
         # still makes bind() fail on Linux.
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if hasattr(socket, "TCP_DEFER_ACCEPT"):  # Linux: see DEFER_ACCEPT_S
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_DEFER_ACCEPT, DEFER_ACCEPT_S)
         sock.bind(address)
         sock.listen(BACKLOG)
     except OSError:
@@ -88,6 +100,7 @@ def gunicorn_settings(listener_fd: int, options: ServeOptions) -> dict[str, Any]
         "workers": options.workers,
         "worker_class": "gthread",
         "threads": options.threads,
+        "worker_connections": options.threads,  # see DEFER_ACCEPT_S
         "timeout": REQUEST_TIMEOUT_S,
         "graceful_timeout": GRACEFUL_TIMEOUT_S,
         "keepalive": KEEPALIVE_S,
