@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from indexer.cli import cli
-from webui.server import default_workers
+from webui.server import DEFAULT_THREADS, default_workers
 
 PACKAGE_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -69,7 +69,7 @@ def _ensure_index(index_dir: Path, corpus: Path | None) -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=default_workers,
               show_default="antalet processorkärnor, högst 8",
               help="Antal serverprocesser. Varje process har ett eget sökindex öppet i minnet.")
-@click.option("--threads", type=click.IntRange(1, 64), default=2, show_default=True,
+@click.option("--threads", type=click.IntRange(1, 64), default=DEFAULT_THREADS, show_default=True,
               help="Förfrågningar som varje serverprocess tar emot samtidigt; fler väntar på "
                    "den process som blir ledig först.")
 @click.option("--access-log", is_flag=True, default=False,

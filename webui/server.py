@@ -40,7 +40,11 @@ BACKLOG = 2048
 # frees up first. With gunicorn's default (1 000) a busy worker kept accepting, and a request
 # queued behind its searches while the other worker idled. Alternating runs at 100 000 meetings,
 # 8 clients, 2 workers: p95 192, 191, 216 ms with 2 connections per worker against 271, 258,
-# 356 ms with 1 000 and 4 threads (BENCHMARKS.md, round 10).
+# 356 ms with 1 000 and 4 threads (BENCHMARKS.md, round 10). The default is 3, not 2: a heavy
+# query holds its place while it waits for its machine-wide turn (``indexer.budget``), and with
+# 2 per worker four clients sending heavy queries filled all four places of a 2-worker server,
+# so simple queries waited behind them (issue 14's scenario failed; with 3 it passes).
+DEFAULT_THREADS = 3
 # The kernel hands a worker a connection only once its request has arrived (``TCP_DEFER_ACCEPT``,
 # Linux), so a browser's idle pre-opened connection cannot hold one of those few places; one
 # that stays silent this many seconds is handed over anyway (gunicorn then closes it).

@@ -22,7 +22,7 @@ TITLES = {
     "load_long": "Last, lång (16 klienter × 60 s)",
     "zip_bomb": "Issue 14 rad 2: DOCX-zipbomb (805 kB, ~270 MB XML)",
     "numbered_60mb": "Issue 14 rad 3: 60 MB text med ~500 000 punkter",
-    "expensive_queries": "Issue 14 rad 5: 4 klienter med dyra frågor + 1 enkel (serve --workers 2 --threads 4)",
+    "expensive_queries": "Issue 14 rad 5: 4 klienter med dyra frågor + 1 enkel (serve --workers 2, standardantal trådar)",
     "disk_full": "Issue 14 rad 6: full disk under --rebuild (20 MB tmpfs)",
     "ocr": "Issue 14: inskannad PDF läst med OCR",
 }

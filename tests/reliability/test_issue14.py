@@ -1,6 +1,6 @@
 """The slow rows of issue 14 at full size: the DOCX zip bomb, a 60 MB text of ~500 000
 numbered items, and four clients of expensive queries beside one simple client against
-``protokoll serve --workers 2 --threads 4``. Skipped unless ``PROTOKOLL_LONG=1``; run through
+``protokoll serve --workers 2`` with its default ``--threads``. Skipped unless ``PROTOKOLL_LONG=1``; run through
 ``scripts/reliability``, which writes the numbers into RELIABILITY.md."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pytest
 
 from reliability.harness import index_command, live_server, long_mode, percentile, record, run_measured
 from reliability.hostile import numbered_items_text, zip_bomb_docx
+from webui.server import DEFAULT_THREADS
 from reliability.webindex import build_web_index
 
 pytestmark = [
@@ -83,7 +84,7 @@ def _get(base: str, q: str) -> tuple[float, dict[str, object]]:
 
 def test_expensive_queries_keep_simple_queries_fast(tmp_path: Path) -> None:
     index, corpus = build_web_index(tmp_path, meetings=1000, seed=14)
-    with live_server(index, corpus, threads=4, workers=2) as base:
+    with live_server(index, corpus, threads=DEFAULT_THREADS, workers=2) as base:  # serve's defaults
         for _ in range(30):
             _get(base, "bredband")
         unloaded = sorted(_get(base, "bredband")[0] for _ in range(80))
