@@ -43,7 +43,7 @@ ROWS: list[tuple[str, str]] = [
     ("query.cold.process_ms", "Cold first query (fresh process), ms"),
     ("web.rps", "Web requests/s (8 clients)"),
     ("web.p95_ms", "Web p95, ms"),
-    ("web.first_p95_ms", "… p95 of each query's first request (computed, never cached), ms"),
+    ("web.first_p95_ms", "… p95 of each query's first request (one the server had not answered before), ms"),
     ("web.errors", "Web errors"),
     ("web.start_s", "Web server start to first answer (warm-up before fork), s"),
     ("web.memory_mb", "Web server memory after the load, MB (PSS, master + workers)"),

@@ -39,6 +39,9 @@ SIZE_LIMIT_BYTES = 256 * 2**20
 # A writer holds SQLite's lock for a fraction of a millisecond; waiting longer than this means
 # something is wrong, and computing the answer is the better use of the time.
 TIMEOUT_S = 0.5
+# What reading or writing the store can raise: SQLite and the file system, and unpickling an
+# entry that is damaged (AttributeError and TypeError come from pickle for a record whose
+# class no longer fits, e.g. a store named by ``SHARED_RESULTS_DIR`` that outlived an upgrade).
 _FAILURES = (diskcache.Timeout, sqlite3.Error, OSError, pickle.PickleError, EOFError,
              AttributeError, TypeError)  # fmt: skip
 

@@ -104,7 +104,7 @@ def gunicorn_settings(listener_fd: int, options: ServeOptions) -> dict[str, Any]
         "workers": options.workers,
         "worker_class": "gthread",
         "threads": options.threads,
-        "worker_connections": options.threads,  # see DEFER_ACCEPT_S
+        "worker_connections": options.threads,  # see DEFAULT_THREADS
         "timeout": REQUEST_TIMEOUT_S,
         "graceful_timeout": GRACEFUL_TIMEOUT_S,
         "keepalive": KEEPALIVE_S,
