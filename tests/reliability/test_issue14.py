@@ -72,11 +72,16 @@ def _expensive(rng: random.Random) -> str:
     return " ".join("".join(rng.choice(parts) for _ in range(14)) for _ in range(3))
 
 
-def _get(base: str, q: str) -> tuple[float, dict[str, object]]:
+def _get(base: str, q: str, n: int | None = None) -> tuple[float, dict[str, object]]:
+    """``n`` makes the request the n-th distinct one (page size and page): the server shares
+    finished answers between its processes, and a repeated request would measure a lookup."""
     import json
 
+    args: dict[str, object] = {"q": q}
+    if n is not None:
+        args.update(per_sida=1 + n % 100, sida=1 + n // 100)
     started = time.perf_counter()
-    url = f"{base}/api/search?{urllib.parse.urlencode({'q': q})}"
+    url = f"{base}/api/search?{urllib.parse.urlencode(args)}"
     with urllib.request.urlopen(url, timeout=60) as response:
         body = json.loads(response.read())
     return time.perf_counter() - started, body
@@ -85,9 +90,9 @@ def _get(base: str, q: str) -> tuple[float, dict[str, object]]:
 def test_expensive_queries_keep_simple_queries_fast(tmp_path: Path) -> None:
     index, corpus = build_web_index(tmp_path, meetings=1000, seed=14)
     with live_server(index, corpus, threads=DEFAULT_THREADS, workers=2) as base:  # serve's defaults
-        for _ in range(30):
-            _get(base, "bredband")
-        unloaded = sorted(_get(base, "bredband")[0] for _ in range(80))
+        for n in range(30):
+            _get(base, "bredband", n)
+        unloaded = sorted(_get(base, "bredband", n)[0] for n in range(30, 110))
         stop = threading.Event()
         expensive: list[tuple[float, bool]] = []
 
@@ -102,7 +107,7 @@ def test_expensive_queries_keep_simple_queries_fast(tmp_path: Path) -> None:
             t.start()
         try:
             time.sleep(2)
-            loaded = sorted(_get(base, "bredband")[0] for _ in range(80))
+            loaded = sorted(_get(base, "bredband", n)[0] for n in range(110, 190))
         finally:
             stop.set()
             for t in threads:
