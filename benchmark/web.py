@@ -140,11 +140,10 @@ def _load_one(port: int, paths: list[str], clients: int, requests: int, seconds:
         while time.monotonic() < deadline:
             with lock:
                 n = next(counter, None)
-                first = n is not None and n % len(paths) not in asked
-                if first:
-                    asked.add(n % len(paths))  # type: ignore[operator]
-            if n is None:
-                break
+                if n is None:
+                    break
+                first = n % len(paths) not in asked
+                asked.add(n % len(paths))
             path = paths[n % len(paths)]
             start = time.perf_counter()
             try:

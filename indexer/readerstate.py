@@ -47,8 +47,10 @@ class ReaderState:
     read-only (the two caches lock themselves), but for ``attested``, which only grows: two
     threads asking about the same concept member write the same answer."""
 
-    def __init__(self, reader: object, key: tuple[str, object] = ("", None)) -> None:
-        self.key = key  # (generation name, its segments and their document counts)
+    def __init__(self, reader: object, key: tuple[str, object]) -> None:
+        # (generation name, its segments and their document counts): names this generation's
+        # results in the store the server's processes share (``indexer.sharedresults``)
+        self.key = key
         self.doc_count = reader.doc_count_all()  # type: ignore[attr-defined]
         self.fields: dict[str, FieldArray] = {}
         for name in COUNTED_FIELDS:

@@ -246,3 +246,35 @@ def test_a_build_past_its_time_limit_is_stopped_and_reported() -> None:
     assert run.timed_out and run.done.returncode != 0
     quick = run_tree([sys.executable, "-c", "pass"], timeout=120)
     assert not quick.timed_out and quick.done.returncode == 0
+
+
+def test_web_load_counts_each_querys_first_request_once() -> None:
+    """``first_p95_ms`` covers only requests for a query no earlier request asked, on any endpoint
+    (the server may answer every later one from its shared results)."""
+    import http.server
+    import threading
+
+    from benchmark.web import HOST, load
+
+    class Ok(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer((HOST, 0), Ok)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        result = load(server.server_address[1], ["a", "b", "c"], clients=2, requests=5, seconds=300)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(60)
+    assert [r["requests"] for r in result["endpoints"].values()] == [5, 5]
+    assert result["first_requests"] == 3 and result["errors"] == 0
+    assert result["first_p95_ms"] is not None
