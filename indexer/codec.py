@@ -38,7 +38,8 @@ Decoding stays vectorised: ``flatnonzero(bytes == 255)`` finds the exceptions.
 Weights are Whoosh's own float32 values (``W3PostingsWriter`` keeps them in an ``array("f")``),
 so BM25F scores are bit-identical to the ``whoosh3`` format's. Everything that still goes
 through Whoosh's matcher API (its own scoring, highlighting, span queries, merges via
-``iter_postings``) gets ``ArrayMatcher``, which re-encodes a value only when asked for it.
+``iter_postings``) gets ``ArrayMatcher``, which re-encodes a value only when asked for it. A
+rebuild's own merge (``indexer.index.compact``) joins records as arrays: ``merge_records``.
 """
 
 from __future__ import annotations
@@ -343,6 +344,69 @@ def decode_record(buf: bytes) -> Record:
     return Record(ids, weights, value_kind, values, raw)
 
 
+@dataclass(frozen=True)
+class MergedRecord:
+    """One term's records from consecutive segments as one record (``merge_records``), with
+    what Whoosh's term info reads of a written term (``FlatPostingsWriter.add_record``)."""
+
+    data: bytes
+    ids: np.ndarray  # int64 doc numbers in the merged segment, ascending
+    weights: np.ndarray  # float32
+
+
+def merge_records(parts: Sequence[tuple[Record, int]], format_: Format) -> MergedRecord:
+    """The records of one term in several segments, each with the doc number its segment starts
+    at in the merged segment (ascending, not overlapping), as the record ``encode_record``
+    would write for all their postings at once: the same codes and the same bytes.
+
+    Doc numbers, weights, counts and position gaps are concatenated as arrays (a document's
+    position gaps count from its own first position, so they move unchanged); only the gaps
+    between doc numbers are encoded again. Records whose values are of different kinds are
+    re-encoded posting by posting, through ``ArrayMatcher.value``.
+    """
+    ids = np.concatenate([record.ids + start for record, start in parts])
+    weights = np.concatenate([record.weights for record, _ in parts])
+    kinds = {record.value_kind for record, _ in parts}
+    if len(kinds) > 1 and not kinds <= {V_POSITIONS, V_POSITIONS_COUNTED}:
+        values = [ArrayMatcher(record, format_, position=i).value()
+                  for record, _ in parts for i in range(len(record.ids))]
+        return MergedRecord(encode_record(ids.tolist(), array("f", weights.tolist()), values, format_),
+                            ids, weights)
+    gap_code, gap_bytes = _run_array(np.diff(ids))
+    out = [gap_bytes]
+    if bool(np.all(weights == 1.0)):
+        weight_kind = W_ONES
+    elif bool(np.all((weights == np.floor(weights)) & (weights >= 0) & (weights < 1 << 16))):
+        weight_kind = W_U8 if weights.max() < 1 << 8 else W_U16
+        out.append(weights.astype(_UINTS[weight_kind]).tobytes())
+    else:
+        weight_kind = W_F32
+        out.append(weights.astype(_F32).tobytes())
+    value_kind, pos_code = kinds.pop(), 0
+    if value_kind in (V_POSITIONS, V_POSITIONS_COUNTED):
+        if V_POSITIONS_COUNTED in kinds:
+            value_kind = V_POSITIONS_COUNTED
+        counts, deltas = [], []
+        for record, _ in parts:
+            assert record.counts is not None and record.deltas is not None
+            counts.append(record.counts)
+            deltas.append(record.deltas.astype(np.int64))
+        if value_kind == V_POSITIONS_COUNTED:
+            out.append(np.concatenate(counts).astype(_UINTS[3]).tobytes())
+        pos_code, pos_bytes = _run_array(np.concatenate(deltas))
+        out.append(pos_bytes)
+    elif value_kind == V_RAW:
+        lengths, data = [], []
+        for record, _ in parts:
+            assert record.raw is not None
+            lengths.append(np.diff(record.raw[0]))
+            data.append(record.raw[1])
+        out.append(np.concatenate(lengths).astype(_UINTS[3]).tobytes())
+        out.append(b"".join(data))
+    header = _HEADER.pack(len(ids), int(ids[0]), gap_code, weight_kind, value_kind, pos_code)
+    return MergedRecord(header + b"".join(out), ids, weights)
+
+
 class FlatPostingsWriter(PostingsWriter):
     """Buffers one term's postings and writes them as one record when the term ends.
 
@@ -362,6 +426,7 @@ class FlatPostingsWriter(PostingsWriter):
         self._weights = array("f")  # float32, as W3PostingsWriter keeps them
         self._values: list[bytes | None] = []
         self._lengths: list[int] = []
+        self._encoded: bytes | None = None
 
     def written(self) -> bool:
         return self._any_written
@@ -385,11 +450,20 @@ class FlatPostingsWriter(PostingsWriter):
         self._ids, self._weights, self._values = ids, weights, values  # type: ignore[assignment]
         self._lengths = [0]
 
+    def add_record(self, merged: MergedRecord) -> None:
+        """All of the current term's postings as a record already written (``merge_records``)."""
+        self._ids = merged.ids  # type: ignore[assignment]
+        self._weights = array("f", merged.weights.tolist())
+        self._lengths = [0]
+        self._encoded = merged.data
+
     def finish_postings(self) -> Any:
         terminfo, self._terminfo = self._terminfo, None
         assert self._format is not None
         terminfo.add_block(self)
-        record = encode_record(self._ids, self._weights, self._values, self._format)
+        record = self._encoded
+        if record is None:
+            record = encode_record(self._ids, self._weights, self._values, self._format)
         offset = self._postfile.tell()
         self._postfile.write(record)
         terminfo.set_extent(offset, len(record))
@@ -400,10 +474,10 @@ class FlatPostingsWriter(PostingsWriter):
         return len(self._ids)
 
     def min_id(self) -> int:
-        return self._ids[0]
+        return int(self._ids[0])
 
     def max_id(self) -> int:
-        return self._ids[-1]
+        return int(self._ids[-1])
 
     def min_length(self) -> int | None:
         return min((n for n in self._lengths if n), default=None)  # 0: no length given

@@ -9,6 +9,7 @@ segments and deleted documents.
 
 from __future__ import annotations
 
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -16,18 +17,22 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from whoosh import fields, index as windex
+from whoosh import fields, formats, index as windex
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.formats import Positions
+from whoosh.system import pack_uint
 
+from indexer.whoosh_internals import index_segments, merge_segments, mergeable
 from indexer.codec import (
     V_POSITIONS,
     V_RAW,
     V_UINT_WEIGHT,
     ArrayMatcher,
+    FlatPositions,
     PostingsCodec,
     decode_record,
     encode_record,
+    merge_records,
 )
 
 POSITIONS = Positions()
@@ -68,10 +73,59 @@ def test_weights_that_are_not_position_counts_are_kept(weights: list[float]) -> 
     assert record.positions(np.arange(len(ids)))[1].tolist() == [1, 5] * len(weights)
 
 
-def _tiny_index(directory: Path, codec: Any) -> windex.Index:
+@st.composite
+def split_postings(draw: Any) -> tuple[Any, list[int], list[float], list[bytes], list[int]]:
+    """(format, ids, weights, values, cuts): one term's postings in a format and where segments
+    end. Values and weights are of the kinds the format writes, or mixed (a value that is not
+    the packed weight makes a ``Frequency`` record raw)."""
+    ids, poses = draw(postings())
+    kind = draw(st.sampled_from(["positions", "positions-weighted", "frequency", "frequency-mixed",
+                                 "existence", "characters"]))
+    if kind.startswith("positions"):
+        format_ = FlatPositions() if draw(st.booleans()) else POSITIONS
+        values = [format_.encode(p) for p in poses]
+        weights = [float(len(p)) for p in poses]
+        if kind == "positions-weighted":  # boosts: weights that are not position counts
+            weights = [w * draw(st.sampled_from([1.0, 1.5, 2.0])) for w in weights]
+    elif kind.startswith("frequency"):
+        format_ = formats.Frequency()
+        weights = [float(len(p)) for p in poses]
+        values = [pack_uint(int(w)) for w in weights]
+        if kind == "frequency-mixed":
+            values[draw(st.integers(0, len(values) - 1))] = b"other"
+    elif kind == "existence":
+        format_ = formats.Existence()
+        weights, values = [1.0] * len(ids), [b""] * len(ids)
+    else:
+        format_ = formats.Characters()
+        weights = [float(len(p)) for p in poses]
+        values = [format_.encode([(q, 0, 1) for q in p]) for p in poses]
+    cuts = sorted(draw(st.sets(st.integers(1, len(ids) - 1), max_size=4))) if len(ids) > 1 else []
+    return format_, ids, weights, values, cuts
+
+
+@settings(max_examples=150, deadline=None)
+@given(split_postings())
+def test_merged_records_are_the_records_of_all_postings_at_once(data: Any) -> None:
+    """``merge_records`` of a term's records in consecutive segments writes exactly the bytes
+    ``encode_record`` writes for all the postings together, whatever kinds the parts have."""
+    format_, ids, weights, values, cuts = data
+    bounds = [0, *cuts, len(ids)]
+    parts = []
+    for lo, hi in zip(bounds, bounds[1:]):
+        start = ids[lo] - 1 if lo else 0  # the segment's first doc number in the merged one
+        part = encode_record([i - start for i in ids[lo:hi]], array("f", weights[lo:hi]), values[lo:hi], format_)
+        parts.append((decode_record(part), start))
+    merged = merge_records(parts, format_)
+    assert merged.data == encode_record(ids, array("f", weights), values, format_)
+    assert merged.ids.tolist() == ids
+    assert merged.weights.tolist() == array("f", weights).tolist()
+
+
+def _tiny_index(directory: Path, codec: Any, *, sortable: bool = False) -> windex.Index:
     directory.mkdir()
     schema = fields.Schema(key=fields.ID(stored=True), text=fields.TEXT(phrase=True),
-                           tags=fields.KEYWORD(scorable=True), n=fields.NUMERIC(),
+                           tags=fields.KEYWORD(scorable=True), n=fields.NUMERIC(sortable=sortable),
                            chars=fields.TEXT(chars=True))  # Characters: stored as raw values
     ix = windex.create_in(str(directory), schema)
     rng = np.random.default_rng(5)
@@ -129,6 +183,45 @@ def test_whooshs_matcher_api_reads_the_same_postings_before_and_after_a_merge(tm
             writer.optimize = True
     assert len(new.reader().leaf_readers()) == 1 and not new.reader().has_deletions()
     assert _all_postings(new) == _all_postings(old)
+
+
+def _documents(ix: windex.Index) -> list[tuple[Any, ...]]:
+    """Every document's stored fields, field lengths and column value, in doc order."""
+    with ix.reader() as reader:
+        column = reader.column_reader("n")
+        return [(reader.stored_fields(d), *(reader.doc_field_length(d, f) for f in ("text", "tags", "chars")),
+                 column[d]) for d in range(reader.doc_count_all())]
+
+
+def test_merging_segments_keeps_every_posting_document_and_total(tmp_path: Path) -> None:
+    """``merge_segments`` (records concatenated, documents copied column by column) leaves the
+    index holding exactly what it held, doc numbers in order, field totals exact; a segment
+    with deletions is refused before anything is written."""
+    ix = _tiny_index(tmp_path / "ours", PostingsCodec(), sortable=True)
+    with ix.writer(codec=PostingsCodec()) as writer:
+        writer.optimize = True  # Whoosh's own merge drops the deleted document
+    with ix.writer(codec=PostingsCodec()) as writer:
+        writer.merge = False
+        for n in range(5):
+            writer.add_document(key=f"new-{n}", text="alfa omega " * n, tags="beta", n=n, chars="gamma")
+    segments = index_segments(ix)
+    assert len(segments) == 2 and all(mergeable(s) for s in segments)
+    before = (_all_postings(ix), _documents(ix))
+    with ix.reader() as reader:
+        totals = {f: reader.field_length(f) for f in ("text", "tags", "chars")}
+    merge_segments(ix, segments, codec=PostingsCodec())
+    assert len(index_segments(ix)) == 1
+    assert (_all_postings(ix), _documents(ix)) == before
+    with ix.reader() as reader:
+        assert {f: reader.field_length(f) for f in ("text", "tags", "chars")} == totals
+
+    deleted = _tiny_index(tmp_path / "deleted", PostingsCodec())
+    segments = index_segments(deleted)
+    assert not all(mergeable(s) for s in segments)
+    with pytest.raises(ValueError, match="deletions"):
+        merge_segments(deleted, segments, codec=PostingsCodec())
+    assert len(index_segments(deleted)) == 3
+    deleted.writer().cancel()  # nothing left locked
 
 
 # --- The whole bench mix on an archive indexed three ways --------------------------------

@@ -362,18 +362,31 @@ def test_meeting_page_puts_back_texts_of_items_with_the_same_number(tmp_path: Pa
 # ---------------------------------------------------------------- rebuild batches and scratch
 
 
-@pytest.mark.parametrize("limit", ["REBUILD_BATCH_MAX_BYTES", "REBUILD_BATCH_MAX_CHARS"])
-def test_rebuild_in_batches_gives_the_same_answers_and_scores(corpus_copy: Path, tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch, limit: str) -> None:  # fmt: skip
-    """A rebuild committed a file at a time (one segment each, never merged) answers every
-    query exactly like a rebuild committed once: same hits, same order, same scores. A batch
-    ends at its limit of source bytes or of indexed characters, whichever comes first."""
+@pytest.mark.parametrize(("limit", "compact_to", "segments_left"), [
+    ("REBUILD_BATCH_MAX_BYTES", 99, len(SEED_FILES)),
+    ("REBUILD_BATCH_MAX_CHARS", 99, len(SEED_FILES)),
+    ("REBUILD_BATCH_MAX_BYTES", 3, 3),
+    ("REBUILD_BATCH_MAX_CHARS", 2, 2),
+])
+def test_rebuild_in_batches_gives_the_same_answers_and_scores(
+    corpus_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: str, compact_to: int,
+    segments_left: int,
+) -> None:
+    """A rebuild committed a file at a time (one segment each) answers every query exactly like
+    a rebuild committed once: same hits, same order, same scores, whether its segments are left
+    as they are or merged at the end (``index.compact``: the segments' records concatenated,
+    their documents' stored fields, lengths and columns copied). A batch ends at its limit of
+    source bytes or of indexed characters, whichever comes first."""
     import indexer.index as index_module
     from whoosh import index as windex
 
     whole = build_index(corpus_copy, tmp_path / "one")
     monkeypatch.setattr(index_module, limit, 1)
-    batched = build_index(corpus_copy, tmp_path / "many")
+    monkeypatch.setattr(index_module, "COMPACT_SEGMENTS", compact_to)
+    told: list[str] = []
+    batched = build_index(corpus_copy, tmp_path / "many", progress=lambda done, total, what: told.append(what))
+    assert ("merge" in batched.durations) and ("merge" in whole.durations)
+    assert (told[-1] == "slår samman indexets delar …") == (segments_left < len(SEED_FILES))
     assert whole.items == batched.items
     segments = []
     for name in ("one", "many"):
@@ -383,15 +396,18 @@ def test_rebuild_in_batches_gives_the_same_answers_and_scores(corpus_copy: Path,
         with ix.reader() as reader:
             segments.append(len(list(reader.leaf_readers())))
         ix.close()
-    assert segments[0] == 1 and segments[1] == len(SEED_FILES)
+    assert segments[0] == 1 and segments[1] == segments_left
     a, b = SearchService(tmp_path / "one"), SearchService(tmp_path / "many")
     try:
-        for q in ["budget", "kommunchefsgrupp", "skola OR förskola", '"gemensam nämnd"', ""]:
-            ra, rb = (s.search(SearchRequest(q=q, page_size=50)) for s in (a, b))
-            assert ra.total == rb.total > 0
-            assert [(h.item_id, round(h.score, 9)) for h in ra.hits] == \
-                [(h.item_id, round(h.score, 9)) for h in rb.hits]  # fmt: skip
-            assert ra.facets == rb.facets
+        for q in ["budget", "kommunchefsgrupp", "skola OR förskola", '"gemensam nämnd"', "",
+                  "år:2015", "beslut*"]:
+            for sort in ("relevans", "nyast"):
+                ra, rb = (s.search(SearchRequest(q=q, sort=sort, page_size=100)) for s in (a, b))
+                assert ra.total == rb.total > 0
+                assert ra.hits == rb.hits  # scores too, bit for bit
+                assert ra.facets == rb.facets
+        for hit in a.search(SearchRequest(q="", page_size=100)).hits:  # stored fields, whole
+            assert a.meeting(hit.meeting_id) == b.meeting(hit.meeting_id)
     finally:
         a.close()
         b.close()
