@@ -328,7 +328,8 @@ def test_default_workers_is_the_core_count_capped_at_eight() -> None:
 def test_warm_up_before_fork_leaves_state_built_and_no_file_open(built_index: Path, tmp_path: Path,
                                                                  index: str) -> None:  # fmt: skip
     """The master warms the service before forking: the per-generation arrays and summaries are
-    built, no searcher (open file) is left to cross the fork, and a missing index is quiet."""
+    built, the page templates compiled, no searcher (open file) is left to cross the fork, and
+    a missing index is quiet."""
     from webui import create_app
     from webui.server import warm_before_fork
     from webui.service import get_service
@@ -336,6 +337,9 @@ def test_warm_up_before_fork_leaves_state_built_and_no_file_open(built_index: Pa
     index_dir = built_index if index == "built" else tmp_path / "inget-index"
     app = create_app({"INDEX_DIR": str(index_dir), "CORPUS_DIR": str(CORPUS)})
     warm_before_fork(app)
+    templates = app.jinja_env.list_templates(extensions=["html"])
+    assert "search/index.html" in templates and app.jinja_env.cache is not None
+    assert len(app.jinja_env.cache) == len(templates)  # each compiled once, before the fork
     if index == "built":
         with app.app_context():
             service = get_service()
