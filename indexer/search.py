@@ -180,19 +180,29 @@ class SearchService:
         short (no hits, or hits in date order) and says so in ``message``."""
         started = time.perf_counter()
         searcher, arrays, _ = self._searcher()
-        cached = arrays.results.get(request)
-        if cached is None and self.shared is not None:
-            cached = self.shared.get(arrays.key, request)
-            if cached is not None:
-                arrays.results.put(request, cached)
+        cached = self._remembered(arrays, request)
         if cached is not None:
             return replace(cached, elapsed_ms=(time.perf_counter() - started) * 1000)
         result = self._search_within_budget(request, searcher, arrays, started)
         if not result.cut_short:  # a cut-short answer depends on the moment's load
-            arrays.results.put(request, result)
-            if self.shared is not None:
-                self.shared.put(arrays.key, request, result)
+            self._remember(arrays, request, result)
         return result
+
+    def _remembered(self, arrays: ReaderState, request: SearchRequest) -> SearchResult | None:
+        """A finished answer to ``request`` on this generation: this process's own
+        (``ResultCache``), else one another worker of the same server computed
+        (``SharedResults``), which this process then keeps too."""
+        found = arrays.results.get(request)
+        if found is None and self.shared is not None:
+            found = self.shared.get(arrays.key, request)
+            if found is not None:
+                arrays.results.put(request, found)
+        return found
+
+    def _remember(self, arrays: ReaderState, request: SearchRequest, result: SearchResult) -> None:
+        arrays.results.put(request, result)
+        if self.shared is not None:
+            self.shared.put(arrays.key, request, result)
 
     def _search_within_budget(
         self, request: SearchRequest, searcher: Any, arrays: ReaderState, started: float
