@@ -364,11 +364,12 @@ def _write_all(
     report.durations["commit"] = time.perf_counter() - t1
     if report.rebuilt:
         t2 = time.perf_counter()
-        compact(ix, (lambda: progress(done, len(files), "slår samman indexets delar …")) if progress else None)
+        compact(ix, (lambda n, of: progress(done, len(files), f"slår samman indexets delar ({n}/{of}) …"))
+                if progress else None)
         report.durations["merge"] = time.perf_counter() - t2
 
 
-def compact(ix: windex.Index, starting: Callable[[], None] | None = None) -> None:
+def compact(ix: windex.Index, merging: Callable[[int, int], None] | None = None) -> None:
     """Merge a rebuild's segments down to ``COMPACT_SEGMENTS`` (``merge_groups``).
 
     A rebuild commits each batch as ``BULK_PROCS`` segments without merging them, and every
@@ -382,12 +383,13 @@ def compact(ix: windex.Index, starting: Callable[[], None] | None = None) -> Non
     segments = index_segments(ix)
     if len(segments) <= COMPACT_SEGMENTS or not all(mergeable(s) for s in segments):
         return
-    if starting is not None:
-        starting()
+    groups = merge_groups([s.doc_count_all() for s in segments], COMPACT_SEGMENTS)
     merged = False
-    for group in merge_groups([s.doc_count_all() for s in segments], COMPACT_SEGMENTS):
+    for n, group in enumerate(groups, start=1):
         if len(group) == 1 and not merged:
             continue  # already one segment, and still in its place
+        if merging is not None:
+            merging(n, len(groups))  # (n, of): "slår samman indexets delar (n/of) …"
         merge_segments(ix, [segments[i] for i in group], **WRITER_OPTIONS)
         merged = True
 

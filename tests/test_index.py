@@ -235,6 +235,43 @@ def test_killed_rebuild_leaves_the_old_index_and_a_rerun_completes(corpus_copy: 
     assert [p.name for p in index_dir.glob("gen-*")] != []
 
 
+def test_rebuild_killed_while_merging_its_segments_leaves_the_old_index(corpus_copy: Path, tmp_path: Path):
+    """SIGKILL after the first of two merges (``index.compact``): the live index still answers
+    as before, and a re-run rebuilds, merges and answers the same."""
+    index_dir = tmp_path / "index"
+    build_index(corpus_copy, index_dir, workers=1)
+    expected = _item_ids(index_dir)
+    old_gen = gens.current_generation(index_dir)
+    script = (
+        "import sys, time; from pathlib import Path; import indexer.index as ix\n"
+        "ix.REBUILD_BATCH_MAX_BYTES = 1; ix.COMPACT_SEGMENTS = 2  # a segment a file, merged into two\n"
+        "def hold(done, total, what):\n"
+        "    if what.startswith('slår samman indexets delar (2/2)'):\n"
+        f"        print({PAUSE_MARK!r}, file=sys.stderr, flush=True); time.sleep(120)\n"
+        "ix.build_index(Path(sys.argv[1]), Path(sys.argv[2]), rebuild=True, workers=1, progress=hold)"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script, str(corpus_copy), str(index_dir)],
+                            cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stderr:  # type: ignore[union-attr]
+            if PAUSE_MARK in line:
+                break
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=120)
+    assert proc.returncode == -signal.SIGKILL
+    assert gens.current_generation(index_dir) == old_gen
+    half = [g for g in index_dir.glob("gen-*") if g != old_gen]
+    assert len(half) == 1 and 2 < len(list(half[0].glob("*.pst"))) < len(SEED_FILES)  # one merge done
+    assert _item_ids(index_dir) == expected
+
+    rerun = build_index(corpus_copy, index_dir, rebuild=True, workers=1)
+    assert not rerun.failed and "merge" in rerun.durations
+    assert _item_ids(index_dir) == expected
+
+
 def test_missing_corpus_is_an_error_not_a_mass_removal(tmp_path: Path):
     index_meetings(tmp_path / "index", [_meeting("m", "a.txt")])
     with pytest.raises(ProtokollError, match="finns inte"):
@@ -386,7 +423,9 @@ def test_rebuild_in_batches_gives_the_same_answers_and_scores(
     told: list[str] = []
     batched = build_index(corpus_copy, tmp_path / "many", progress=lambda done, total, what: told.append(what))
     assert ("merge" in batched.durations) and ("merge" in whole.durations)
-    assert (told[-1] == "slår samman indexets delar …") == (segments_left < len(SEED_FILES))
+    merging = [what for what in told if what.startswith("slår samman")]
+    assert merging == ([f"slår samman indexets delar ({n}/{compact_to}) …" for n in range(1, compact_to + 1)]
+                       if segments_left < len(SEED_FILES) else [])
     assert whole.items == batched.items
     segments = []
     for name in ("one", "many"):
