@@ -230,6 +230,14 @@ class BlockedPerDocReader(W3PerDocReader):
         raw = self._block_reader()[docnum]
         return pickle.loads(raw) if raw else {}
 
+    def stored_bytes(self, docnum: int) -> bytes:
+        """The document's stored fields as the block column holds them (pickled; empty when it
+        stored nothing), for copying into another segment without unpickling them."""
+        if self._has_blocks:
+            return self._block_reader()[docnum]
+        fields = super().stored_fields(docnum)  # a segment written before the block column
+        return pickle.dumps(fields, protocol=5) if fields else b""
+
     def close(self) -> None:
         if self._blocks is not None:
             self._blocks.close()

@@ -30,7 +30,6 @@ multi-segment index with deletions, in both posting formats) tells whether it st
 from __future__ import annotations
 
 import heapq
-from array import array
 import mmap
 import pickle
 import struct
@@ -49,8 +48,8 @@ from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.system import pack_ushort
 from whoosh.writing import SegmentWriter
 
-from indexer.codec import (ArrayMatcher, FlatPositions, PostingsCodec, Record, decode_record, encode_record,
-                           extent, merge_records)
+from indexer.codec import (ArrayMatcher, FlatPositions, PostingsCodec, Record, decode_record, extent,
+                           merge_records)
 from indexer.postingpool import GroupedPostings
 from indexer.storedblocks import BLOCKS, COLUMN_NAME
 
@@ -537,15 +536,17 @@ def merge_segments(ix: Any, chosen: list[Any], **options: Any) -> None:
     committed as the last of the index's segments.
 
     Whoosh merges through its writer's sorting pool: every posting of every term of every
-    segment becomes a tuple, is sorted and re-encoded one at a time (``add_reader``). Here
-    Whoosh's writer still copies the documents' stored fields, lengths and columns (its public
-    ``write_per_doc``), but each term's postings go from the source records to the merged one
-    as arrays (``codec.merge_records``), through a merge policy that stands a
-    ``_MergedPostings`` in for the pool — the same hook Whoosh's own ``MERGE_SMALL`` uses.
+    segment becomes a tuple, is sorted and re-encoded one at a time (``add_reader``). Here the
+    documents are copied a column at a time (``_copy_documents``) and each term's postings go
+    from the source records to the merged one as arrays (``codec.merge_records``), through a
+    merge policy that stands a ``_MergedPostings`` in for the pool — the same hook Whoosh's own
+    ``MERGE_SMALL`` uses to add segments to a writer.
     """
     refused = [segment.segment_id() for segment in chosen if not mergeable(segment)]
     if refused:
         raise ValueError(f"merge_segments: {', '.join(refused)} has deletions or another codec")
+    if any(ix.schema[name].vector for name in ix.schema.names()):
+        raise ValueError("merge_segments: term vectors are not copied")
     wanted = {segment.segment_id() for segment in chosen}
 
     def policy(writer: SegmentWriter, segments: list[Any]) -> list[Any]:
@@ -583,26 +584,19 @@ def _copy_documents(writer: SegmentWriter, reader: Any, names: set[str]) -> None
     from their byte codes, so a Whoosh merge changes a field's total length, and with it every
     BM25F score; here the totals are the sums of the segments' own.
     """
-    perdoc = reader._perdoc
+    perdoc = reader._perdoc  # a BlockedPerDocReader: the segment is in our codec
     pdw = writer.perdocwriter
     base, count = writer.docnum, reader.doc_count_all()
     schema = writer.schema
-    if any(schema[name].vector for name in names):
-        raise ValueError("merge_segments: term vectors are not copied")
 
     def column(name: str, kind: Any) -> Any:
         if not pdw._has_column(name):
             pdw._create_column(name, kind)
         return pdw._get_column(name)
 
-    if perdoc._has_blocks:
-        blocks = perdoc._block_reader()
-        raw_of = blocks.__getitem__
-    else:  # a segment written before the block column: Whoosh's pickled stored fields
-        raw_of = lambda docnum: pickle.dumps(fields, protocol=5) if (fields := perdoc.stored_fields(docnum)) else b""  # noqa: E731
     stored = column(COLUMN_NAME, BLOCKS)
     for docnum in range(count):
-        raw = raw_of(docnum)
+        raw = perdoc.stored_bytes(docnum)
         if raw:
             stored.add(base + docnum, raw)
     for name in sorted(names):
@@ -655,27 +649,13 @@ class _MergedPostings:
         for (name, tbytes), info in terms.items_from(fieldname, b""):
             if name != fieldname:
                 return
-            if mapped is not None and not info.is_inlined():
+            # Our codec writes every term as a record (``FlatPostingsWriter``: nothing inlined).
+            if mapped is not None:
                 offset, length = extent(info)
                 yield tbytes, order, start, partial(decode_record, mapped.pmap[offset:offset + length])
-            else:  # inlined: through the matcher
-                matcher = terms.matcher(fieldname, tbytes, field.format)
-                yield tbytes, order, start, matcher.record if type(matcher) is ArrayMatcher \
-                    else partial(_record_of, matcher, field.format)
+            else:  # storage that is no folder of files: Whoosh's matcher, an ArrayMatcher
+                yield tbytes, order, start, terms.matcher(fieldname, tbytes, field.format).record
 
     def cleanup(self) -> None:
         for reader, _ in self.sources:
             reader.close()
-
-
-def _record_of(matcher: Any, format_: Any) -> Record:
-    """A ``Record`` of any matcher's postings (an inlined term), one posting at a time."""
-    ids: list[int] = []
-    weights = array("f")
-    values: list[bytes | None] = []
-    while matcher.is_active():
-        ids.append(matcher.id())
-        weights.append(matcher.weight())
-        values.append(matcher.value())
-        matcher.next()
-    return decode_record(encode_record(ids, weights, values, format_))

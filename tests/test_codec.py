@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import fields, formats, index as windex
 from whoosh.codec.whoosh3 import W3Codec
+from whoosh.filedb.filestore import RamStorage
 from whoosh.formats import Positions
 from whoosh.system import pack_uint
 
@@ -222,6 +223,25 @@ def test_merging_segments_keeps_every_posting_document_and_total(tmp_path: Path)
         merge_segments(deleted, segments, codec=PostingsCodec())
     assert len(index_segments(deleted)) == 3
     deleted.writer().cancel()  # nothing left locked
+
+
+def test_merging_segments_in_storage_that_is_no_folder() -> None:
+    """Without memory maps (``RamStorage``) the records come through Whoosh's matcher, and a
+    schema storing nothing copies no stored fields."""
+    for stored in (True, False):
+        ix = RamStorage().create_index(fields.Schema(key=fields.ID(stored=stored), text=fields.TEXT(phrase=True)))
+        for part in range(3):
+            with ix.writer(codec=PostingsCodec()) as writer:
+                writer.merge = False
+                for n in range(4):
+                    writer.add_document(key=f"{part}-{n}", text="alfa beta " * (n + part) + "gamma")
+        with ix.reader() as reader:
+            before = _all_postings(ix), [reader.stored_fields(d) for d in range(reader.doc_count_all())]
+        merge_segments(ix, index_segments(ix)[1:], codec=PostingsCodec())
+        assert len(index_segments(ix)) == 2
+        with ix.reader() as reader:
+            assert (_all_postings(ix), [reader.stored_fields(d) for d in range(reader.doc_count_all())]) == before
+            assert bool(before[1][0]) is stored
 
 
 # --- The whole bench mix on an archive indexed three ways --------------------------------
