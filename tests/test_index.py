@@ -197,24 +197,11 @@ def test_parallel_parse_gives_the_same_index(corpus_copy: Path, tmp_path: Path):
 PAUSE_MARK = "protokoll-test-pause"
 
 
-def test_killed_rebuild_leaves_the_old_index_and_a_rerun_completes(corpus_copy: Path, tmp_path: Path):
-    index_dir = tmp_path / "index"
-    build_index(corpus_copy, index_dir, workers=1)
-    expected = _item_ids(index_dir)
-    old_gen = gens.current_generation(index_dir)
-
-    # The build's own progress callback holds it after two written files, long enough to kill.
-    script = (
-        "import sys, time; from pathlib import Path; from indexer.index import build_index\n"
-        "def hold(done, total, source):\n"
-        "    if done == 2:\n"
-        f"        print({PAUSE_MARK!r}, file=sys.stderr, flush=True); time.sleep(120)\n"
-        "build_index(Path(sys.argv[1]), Path(sys.argv[2]), rebuild=True, workers=1, progress=hold)"
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-c", script, str(corpus_copy), str(index_dir)],
-        cwd=ROOT, stderr=subprocess.PIPE, text=True,
-    )
+def _killed_when_paused(script: str, corpus: Path, index_dir: Path) -> int | None:
+    """Run ``script`` (argv: corpus, index) until it prints ``PAUSE_MARK``, SIGKILL it there;
+    its return code."""
+    proc = subprocess.Popen([sys.executable, "-c", script, str(corpus), str(index_dir)],
+                            cwd=ROOT, stderr=subprocess.PIPE, text=True)
     try:
         for line in proc.stderr:  # type: ignore[union-attr]
             if PAUSE_MARK in line:
@@ -224,52 +211,48 @@ def test_killed_rebuild_leaves_the_old_index_and_a_rerun_completes(corpus_copy: 
         if proc.poll() is None:  # the loop above failed: never leave the writer running
             proc.kill()
         proc.wait(timeout=120)
-    assert proc.returncode == -signal.SIGKILL
+    return proc.returncode
+
+
+# Where a killed rebuild is held: (setup, condition on the progress callback's arguments).
+KILL_POINTS = {
+    "writing": ("", "done == 2"),  # after two written files
+    # a segment a file, merged into two (``index.compact``): after the first merge
+    "merging": ("ix.REBUILD_BATCH_MAX_BYTES = 1; ix.COMPACT_SEGMENTS = 2\n",
+                "what.startswith('slår samman indexets delar (2/2)')"),
+}
+
+
+@pytest.mark.parametrize("stage", sorted(KILL_POINTS))
+def test_killed_rebuild_leaves_the_old_index_and_a_rerun_completes(corpus_copy: Path, tmp_path: Path,
+                                                                   stage: str) -> None:  # fmt: skip
+    """SIGKILL while a rebuild writes its files, or between the merges of its segments: the old
+    index answers as before, and a re-run completes with exactly the same items."""
+    index_dir = tmp_path / "index"
+    build_index(corpus_copy, index_dir, workers=1)
+    expected = _item_ids(index_dir)
+    old_gen = gens.current_generation(index_dir)
+
+    # The build's own progress callback holds it, long enough to kill.
+    setup, held = KILL_POINTS[stage]
+    script = (
+        "import sys, time; from pathlib import Path; import indexer.index as ix\n" + setup +
+        "def hold(done, total, what):\n"
+        f"    if {held}:\n"
+        f"        print({PAUSE_MARK!r}, file=sys.stderr, flush=True); time.sleep(120)\n"
+        "ix.build_index(Path(sys.argv[1]), Path(sys.argv[2]), rebuild=True, workers=1, progress=hold)"
+    )
+    assert _killed_when_paused(script, corpus_copy, index_dir) == -signal.SIGKILL
     assert gens.current_generation(index_dir) == old_gen
-    assert len(list(index_dir.glob("gen-*"))) == 2  # the half-built generation is still there
+    half = [g for g in index_dir.glob("gen-*") if g != old_gen]
+    assert len(half) == 1  # the half-built generation is still there
+    if stage == "merging":  # one merge done: fewer segments than files, more than the two asked
+        assert 2 < len(list(half[0].glob("*.pst"))) < len(SEED_FILES)
     assert _item_ids(index_dir) == expected  # the old index answers
 
     rerun = build_index(corpus_copy, index_dir, rebuild=True, workers=1)
     assert not rerun.failed
     assert _item_ids(index_dir) == expected  # no loss, no duplicates
-    assert [p.name for p in index_dir.glob("gen-*")] != []
-
-
-def test_rebuild_killed_while_merging_its_segments_leaves_the_old_index(corpus_copy: Path, tmp_path: Path):
-    """SIGKILL after the first of two merges (``index.compact``): the live index still answers
-    as before, and a re-run rebuilds, merges and answers the same."""
-    index_dir = tmp_path / "index"
-    build_index(corpus_copy, index_dir, workers=1)
-    expected = _item_ids(index_dir)
-    old_gen = gens.current_generation(index_dir)
-    script = (
-        "import sys, time; from pathlib import Path; import indexer.index as ix\n"
-        "ix.REBUILD_BATCH_MAX_BYTES = 1; ix.COMPACT_SEGMENTS = 2  # a segment a file, merged into two\n"
-        "def hold(done, total, what):\n"
-        "    if what.startswith('slår samman indexets delar (2/2)'):\n"
-        f"        print({PAUSE_MARK!r}, file=sys.stderr, flush=True); time.sleep(120)\n"
-        "ix.build_index(Path(sys.argv[1]), Path(sys.argv[2]), rebuild=True, workers=1, progress=hold)"
-    )
-    proc = subprocess.Popen([sys.executable, "-c", script, str(corpus_copy), str(index_dir)],
-                            cwd=ROOT, stderr=subprocess.PIPE, text=True)
-    try:
-        for line in proc.stderr:  # type: ignore[union-attr]
-            if PAUSE_MARK in line:
-                break
-        proc.send_signal(signal.SIGKILL)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=120)
-    assert proc.returncode == -signal.SIGKILL
-    assert gens.current_generation(index_dir) == old_gen
-    half = [g for g in index_dir.glob("gen-*") if g != old_gen]
-    assert len(half) == 1 and 2 < len(list(half[0].glob("*.pst"))) < len(SEED_FILES)  # one merge done
-    assert _item_ids(index_dir) == expected
-
-    rerun = build_index(corpus_copy, index_dir, rebuild=True, workers=1)
-    assert not rerun.failed and "merge" in rerun.durations
-    assert _item_ids(index_dir) == expected
 
 
 def test_missing_corpus_is_an_error_not_a_mass_removal(tmp_path: Path):
