@@ -41,7 +41,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3FieldWriter, W3LeafMatcher, W3TermInfo
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3FieldWriter, W3LeafMatcher, W3TermInfo, _lenfield
 from whoosh.filedb.filetables import _lengths, _pointer
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.reading import SegmentReader, TermNotFound
@@ -336,7 +336,7 @@ def field_length_codes(reader: Any, fieldname: str, doc_count: int) -> np.ndarra
     for sub, offset in reader.leaf_readers():
         perdoc = getattr(sub, "_perdoc", None)
         cached = getattr(perdoc, "_cached_reader", None)
-        column = cached(f"_{fieldname}_len", LENGTHS_COLUMN) if cached else None
+        column = cached(_lenfield(fieldname), LENGTHS_COLUMN) if cached else None
         if column is None or not column._count:
             continue
         raw = column._dbfile.get(column._basepos, column._count)
@@ -601,12 +601,13 @@ def _copy_documents(writer: SegmentWriter, reader: Any, names: set[str]) -> None
             stored.add(base + docnum, raw)
     for name in sorted(names):
         field = schema[name]
-        if field.scorable and reader.field_length(name):
+        total = reader.field_length(name) if field.scorable else 0
+        if total:
             codes = field_length_codes(reader, name, count)
-            lengths = column(f"_{name}_len", LENGTHS_COLUMN)
+            lengths = column(_lenfield(name), LENGTHS_COLUMN)
             for docnum in np.flatnonzero(codes).tolist():
                 lengths.add(base + docnum, int(codes[docnum]))
-            pdw._fieldlengths[name] += reader.field_length(name)
+            pdw._fieldlengths[name] += total
         if field.column_type and reader.has_column(name):
             values = reader.column_reader(name, translate=False)
             target = column(name, field.column_type)

@@ -16,8 +16,8 @@ import pytest
 
 from reliability.harness import index_command, live_server, long_mode, percentile, record, run_measured
 from reliability.hostile import numbered_items_text, zip_bomb_docx
-from webui.server import DEFAULT_THREADS
 from reliability.webindex import build_web_index
+from webui.server import DEFAULT_THREADS
 
 pytestmark = [
     pytest.mark.slow,
